@@ -1,0 +1,54 @@
+using Allocation.Api.Infrastructure;
+using Mediator;
+
+namespace Allocation.Api.Features.Agreements;
+
+public static class AgreementEndpoints
+{
+    public static void MapAgreementEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/agreements").WithTags("Agreements");
+
+        group.MapGet("/", async (IMediator mediator, string? municipalityCode, string? cursor, int? limit, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListAgreementsQuery(municipalityCode, cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("ListAgreements")
+            .WithSummary("List agreements")
+            .WithDescription("Agreements with their quota, current stock and free places, optionally for one municipality (SCB code).")
+            .ProducesProblems(400);
+
+        group.MapGet("/{agreementId:guid}", async (Guid agreementId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var agreement = await mediator.Send(new GetAgreementQuery(agreementId), ct);
+                ETags.Set(http, agreement.Version);
+                return TypedResults.Ok(agreement);
+            })
+            .WithName("GetAgreement")
+            .WithSummary("Get an agreement")
+            .WithDescription("The agreement's terms, quota, current stock count, free places and prioritised target groups. The ETag is needed to change it.")
+            .ProducesProblems(404);
+
+        group.MapPost("/", async (CreateAgreementRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var agreement = await mediator.Send(new CreateAgreementCommand(body), ct);
+                ETags.Set(http, agreement.Version);
+                return TypedResults.Created($"/api/v1/agreements/{agreement.Id}", agreement);
+            })
+            .WithName("CreateAgreement")
+            .WithSummary("Create an agreement")
+            .WithDescription("Registers an agreement between a municipality and a housing company, with its apartment quota and prioritised target groups.")
+            .ProducesProblems(400, 409);
+
+        group.MapPatch("/{agreementId:guid}", async (Guid agreementId, UpdateAgreementRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var agreement = await mediator.Send(new UpdateAgreementCommand(agreementId, ETags.RequiredIfMatch(http.Request), body), ct);
+                ETags.Set(http, agreement.Version);
+                return TypedResults.Ok(agreement);
+            })
+            .WithName("UpdateAgreement")
+            .WithSummary("Change an agreement")
+            .WithDescription("Changes the fields given; absent fields keep their value. Requires If-Match with the agreement's ETag. "
+                             + "The quota cannot be lowered below the current stock (409 quota-below-stock).")
+            .WithIfMatch()
+            .ProducesProblems(400, 404, 409, 412, 428);
+    }
+}

@@ -1,0 +1,58 @@
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Persistence;
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Allocation.Api.Features.Agreements;
+
+/// <summary>Changes to an agreement; a field left out (or null) keeps its value.</summary>
+public sealed record UpdateAgreementRequest(
+    string? Reference = null,
+    DateOnly? ValidFrom = null,
+    DateOnly? ValidTo = null,
+    int? ApartmentQuota = null,
+    int? DefaultTrialMonths = null,
+    int? OfferResponseWorkingDays = null,
+    IReadOnlyList<string>? TargetGroupCodes = null);
+
+public sealed record UpdateAgreementCommand(Guid AgreementId, uint? ExpectedVersion, UpdateAgreementRequest Body) : ICommand<AgreementResponse>;
+
+public sealed class UpdateAgreementValidator : AbstractValidator<UpdateAgreementCommand>
+{
+    public UpdateAgreementValidator()
+    {
+        RuleFor(c => c.Body.Reference).ValidReference().When(c => c.Body.Reference is not null);
+        RuleFor(c => c.Body.ApartmentQuota).ValidQuota();
+        RuleFor(c => c.Body.DefaultTrialMonths).ValidTrialMonths();
+        RuleFor(c => c.Body.OfferResponseWorkingDays).ValidResponseDays();
+        RuleFor(c => c.Body.TargetGroupCodes).ValidTargetGroupCodes();
+    }
+}
+
+public sealed class UpdateAgreementHandler(AllocationDbContext db) : ICommandHandler<UpdateAgreementCommand, AgreementResponse>
+{
+    public async ValueTask<AgreementResponse> Handle(UpdateAgreementCommand command, CancellationToken ct)
+    {
+        var body = command.Body;
+        // Locked: a quota change must see the stock as it is, not as an apartment registration is about to make it.
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        var agreement = await db.LockAgreementAsync(command.AgreementId, ct)
+            ?? throw new NotFoundException("agreement", command.AgreementId);
+        ETags.Expect(db, agreement, command.ExpectedVersion, a => a.Version);
+
+        if (body.Reference is not null) agreement.Rename(body.Reference.Trim());
+        agreement.SetTerms(
+            body.ValidFrom ?? agreement.ValidFrom,
+            body.ValidTo ?? agreement.ValidTo,
+            body.ApartmentQuota ?? agreement.ApartmentQuota,
+            body.DefaultTrialMonths ?? agreement.DefaultTrialMonths,
+            body.OfferResponseWorkingDays ?? agreement.OfferResponseWorkingDays);
+        if (body.TargetGroupCodes is not null)
+            agreement.SetTargetGroups(await AgreementRules.ResolveTargetGroupsAsync(db, body.TargetGroupCodes, ct));
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return await db.Agreements.AsNoTracking().Where(a => a.Id == agreement.Id).Select(AgreementResponse.Projection(db)).SingleAsync(ct);
+    }
+}

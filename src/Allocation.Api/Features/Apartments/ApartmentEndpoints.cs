@@ -1,0 +1,80 @@
+using Allocation.Api.Infrastructure;
+using Allocation.Domain;
+using Mediator;
+
+namespace Allocation.Api.Features.Apartments;
+
+public static class ApartmentEndpoints
+{
+    public static void MapApartmentEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/agreements/{agreementId:guid}/apartments",
+                async (Guid agreementId, RegisterApartmentRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+                {
+                    var apartment = await mediator.Send(new RegisterApartmentCommand(agreementId, body), ct);
+                    ETags.Set(http, apartment.Version);
+                    return TypedResults.Created($"/api/v1/apartments/{apartment.Id}", apartment);
+                })
+            .WithTags("Apartments")
+            .WithName("RegisterApartment")
+            .WithSummary("Register an apartment under an agreement")
+            .WithDescription("The housing company provides an apartment: it enters the agreement's stock as available and takes one place of the quota. "
+                             + "Refused with 409 quota-exhausted when the stock has reached the quota, 409 duplicate-object-number when the "
+                             + "housing company already has that object number in a stock, 409 agreement-not-in-force outside the agreement's validity.")
+            .ProducesProblems(400, 404, 409);
+
+        var group = app.MapGroup("/api/v1/apartments").WithTags("Apartments");
+
+        group.MapGet("/", async (IMediator mediator, Guid? agreementId, ApartmentStatus? status, string? district, int? minRooms, string? cursor, int? limit,
+                    CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListApartmentsQuery(agreementId, status, district, minRooms, cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("ListApartments")
+            .WithSummary("List apartments")
+            .WithDescription("Apartments, filtered by agreement, status, district and minimum number of rooms, in registration order.")
+            .ProducesProblems(400);
+
+        group.MapGet("/{apartmentId:guid}", async (Guid apartmentId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var apartment = await mediator.Send(new GetApartmentQuery(apartmentId), ct);
+                ETags.Set(http, apartment.Version);
+                return TypedResults.Ok(apartment);
+            })
+            .WithName("GetApartment")
+            .WithSummary("Get an apartment")
+            .WithDescription("The apartment's description and state. The ETag is needed to change it.")
+            .ProducesProblems(404);
+
+        group.MapGet("/{apartmentId:guid}/history", async (Guid apartmentId, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetApartmentHistoryQuery(apartmentId), ct)))
+            .WithName("GetApartmentHistory")
+            .WithSummary("Get an apartment's status history")
+            .WithDescription("Every state the apartment has been in, oldest first; vacant days and reports are derived from it.")
+            .ProducesProblems(404);
+
+        group.MapPatch("/{apartmentId:guid}", async (Guid apartmentId, UpdateApartmentRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var apartment = await mediator.Send(new UpdateApartmentCommand(apartmentId, ETags.RequiredIfMatch(http.Request), body), ct);
+                ETags.Set(http, apartment.Version);
+                return TypedResults.Ok(apartment);
+            })
+            .WithName("UpdateApartment")
+            .WithSummary("Change an apartment's description")
+            .WithDescription("Changes the fields given; absent fields keep their value. Requires If-Match with the apartment's ETag.")
+            .WithIfMatch()
+            .ProducesProblems(400, 404, 409, 412, 428);
+
+        group.MapPost("/{apartmentId:guid}/return", async (Guid apartmentId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                uint? expected = http.Request.Headers.IfMatch.Count > 0 ? ETags.RequiredIfMatch(http.Request) : null;
+                var apartment = await mediator.Send(new ReturnApartmentCommand(apartmentId, expected), ct);
+                ETags.Set(http, apartment.Version);
+                return TypedResults.Ok(apartment);
+            })
+            .WithName("ReturnApartment")
+            .WithSummary("Return an apartment to the housing company")
+            .WithDescription("An available apartment leaves the agreement's stock and its quota place is freed. "
+                             + "409 apartment-not-available while it is offered or leased. If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(404, 409, 412);
+    }
+}

@@ -1,0 +1,60 @@
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Persistence;
+using Allocation.Domain;
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Allocation.Api.Features.Apartments;
+
+/// <summary>Changes to an apartment's description; a field left out (or null) keeps its value.</summary>
+public sealed record UpdateApartmentRequest(
+    string? Address = null,
+    string? District = null,
+    int? Rooms = null,
+    decimal? FloorArea = null,
+    int? Floor = null,
+    bool? HasLift = null,
+    bool? IsAccessible = null,
+    decimal? MonthlyRent = null,
+    DateOnly? AvailableFrom = null);
+
+public sealed record UpdateApartmentCommand(Guid ApartmentId, uint? ExpectedVersion, UpdateApartmentRequest Body) : ICommand<ApartmentResponse>;
+
+public sealed class UpdateApartmentValidator : AbstractValidator<UpdateApartmentCommand>
+{
+    public UpdateApartmentValidator()
+    {
+        RuleFor(c => c.Body.Address).ValidText(200).When(c => c.Body.Address is not null);
+        RuleFor(c => c.Body.District).ValidText(100).When(c => c.Body.District is not null);
+        RuleFor(c => c.Body.Rooms).ValidRooms();
+        RuleFor(c => c.Body.FloorArea).ValidFloorArea();
+        RuleFor(c => c.Body.Floor).ValidFloor();
+        RuleFor(c => c.Body.MonthlyRent).ValidRent();
+    }
+}
+
+public sealed class UpdateApartmentHandler(AllocationDbContext db) : ICommandHandler<UpdateApartmentCommand, ApartmentResponse>
+{
+    public async ValueTask<ApartmentResponse> Handle(UpdateApartmentCommand command, CancellationToken ct)
+    {
+        var body = command.Body;
+        var apartment = await db.Apartments.SingleOrDefaultAsync(a => a.Id == command.ApartmentId, ct)
+            ?? throw new NotFoundException("apartment", command.ApartmentId);
+        ETags.Expect(db, apartment, command.ExpectedVersion, a => a.Version);
+
+        var current = apartment.Details;
+        apartment.Describe(new ApartmentDetails(
+            body.Address?.Trim() ?? current.Address,
+            body.District?.Trim() ?? current.District,
+            body.Rooms ?? current.Rooms,
+            body.FloorArea ?? current.FloorArea,
+            body.Floor ?? current.Floor,
+            body.HasLift ?? current.HasLift,
+            body.IsAccessible ?? current.IsAccessible,
+            body.MonthlyRent ?? current.MonthlyRent,
+            body.AvailableFrom ?? current.AvailableFrom));
+        await db.SaveChangesAsync(ct);
+        return ApartmentResponse.From(apartment);
+    }
+}

@@ -1,0 +1,35 @@
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Persistence;
+using Allocation.Domain;
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Allocation.Api.Features.HousingCompanies;
+
+public sealed record CreateHousingCompanyRequest(string Name, string MunicipalityCode);
+
+public sealed record CreateHousingCompanyCommand(CreateHousingCompanyRequest Body) : ICommand<HousingCompanyResponse>;
+
+public sealed class CreateHousingCompanyValidator : AbstractValidator<CreateHousingCompanyCommand>
+{
+    public CreateHousingCompanyValidator()
+    {
+        RuleFor(c => c.Body.Name).NotEmpty().MaximumLength(200);
+        RuleFor(c => c.Body.MunicipalityCode).Must(Municipality.IsValidCode).WithMessage("A municipality code is four digits (SCB), e.g. 0127.");
+    }
+}
+
+public sealed class CreateHousingCompanyHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<CreateHousingCompanyCommand, HousingCompanyResponse>
+{
+    public async ValueTask<HousingCompanyResponse> Handle(CreateHousingCompanyCommand command, CancellationToken ct)
+    {
+        var body = command.Body;
+        if (!await db.Municipalities.AnyAsync(m => m.Code == body.MunicipalityCode, ct))
+            throw new BadRequestException("unknown-municipality", $"No municipality with code '{body.MunicipalityCode}' is registered.");
+        var company = new HousingCompany(Guid.CreateVersion7(clock.GetUtcNow()), body.Name.Trim(), body.MunicipalityCode);
+        db.HousingCompanies.Add(company);
+        await db.SaveChangesAsync(ct);
+        return new HousingCompanyResponse(company.Id, company.Name, company.MunicipalityCode);
+    }
+}

@@ -1,0 +1,29 @@
+using Allocation.Api.Infrastructure;
+using Mediator;
+
+namespace Allocation.Api.Features.HousingCompanies;
+
+public static class HousingCompanyEndpoints
+{
+    public static void MapHousingCompanyEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/housing-companies").WithTags("Housing companies");
+
+        group.MapGet("/", async (IMediator mediator, string? cursor, int? limit, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListHousingCompaniesQuery(cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("ListHousingCompanies")
+            .WithSummary("List housing companies")
+            .WithDescription("The housing companies that can be parties to agreements.")
+            .ProducesProblems(400);
+
+        group.MapPost("/", async (CreateHousingCompanyRequest body, IMediator mediator, CancellationToken ct) =>
+            {
+                var created = await mediator.Send(new CreateHousingCompanyCommand(body), ct);
+                return TypedResults.Created($"/api/v1/housing-companies/{created.Id}", created);
+            })
+            .WithName("CreateHousingCompany")
+            .WithSummary("Register a housing company")
+            .WithDescription("409 duplicate-housing-company when the name is taken.")
+            .ProducesProblems(400, 409);
+    }
+}

@@ -1,0 +1,36 @@
+using Allocation.Api.Persistence;
+using Allocation.Domain;
+using FluentValidation;
+using Mediator;
+
+namespace Allocation.Api.Features.TargetGroups;
+
+public sealed record CreateTargetGroupRequest(string Code, string NameSv, string NameEn, int PriorityRank, bool IsSensitive, decimal? TargetShare = null);
+
+public sealed record CreateTargetGroupCommand(CreateTargetGroupRequest Body) : ICommand<TargetGroupResponse>;
+
+public sealed class CreateTargetGroupValidator : AbstractValidator<CreateTargetGroupCommand>
+{
+    public CreateTargetGroupValidator()
+    {
+        RuleFor(c => c.Body.Code).NotEmpty().MaximumLength(60).Matches("^[a-z0-9]+(-[a-z0-9]+)*$")
+            .WithMessage("code is lower-case words joined by hyphens, e.g. violence-exposed-women.");
+        RuleFor(c => c.Body.NameSv).NotEmpty().MaximumLength(200);
+        RuleFor(c => c.Body.NameEn).NotEmpty().MaximumLength(200);
+        RuleFor(c => c.Body.PriorityRank).InclusiveBetween(1, 100);
+        RuleFor(c => c.Body.TargetShare).InclusiveBetween(0m, 1m).PrecisionScale(5, 4, true)
+            .WithMessage("targetShare is a fraction of the quota between 0 and 1.");
+    }
+}
+
+public sealed class CreateTargetGroupHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<CreateTargetGroupCommand, TargetGroupResponse>
+{
+    public async ValueTask<TargetGroupResponse> Handle(CreateTargetGroupCommand command, CancellationToken ct)
+    {
+        var b = command.Body;
+        var group = new TargetGroup(Guid.CreateVersion7(clock.GetUtcNow()), b.Code, b.NameSv.Trim(), b.NameEn.Trim(), b.PriorityRank, b.IsSensitive, b.TargetShare);
+        db.TargetGroups.Add(group);
+        await db.SaveChangesAsync(ct);
+        return TargetGroupResponse.From(group);
+    }
+}

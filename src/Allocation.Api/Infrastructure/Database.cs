@@ -1,0 +1,41 @@
+using System.Reflection;
+using Allocation.Api.Persistence;
+using Microsoft.EntityFrameworkCore;
+
+namespace Allocation.Api.Infrastructure;
+
+/// <summary>Where the database comes from, and bringing its schema up to date.</summary>
+public static class Database
+{
+    public const string ConnectionStringName = "Allocation";
+
+    /// <summary>
+    /// The configured connection string; in Development without one, a local PostgreSQL started from the installed
+    /// binaries whose data is kept between runs (returned so the caller stops it at shutdown).
+    /// </summary>
+    public static async Task<(string ConnectionString, LocalPostgres? Server)> ResolveAsync(WebApplicationBuilder builder)
+    {
+        var configured = builder.Configuration.GetConnectionString(ConnectionStringName);
+        if (!string.IsNullOrWhiteSpace(configured)) return (configured, null);
+        // The OpenAPI document is generated at build by running the app's composition; it needs no database.
+        if (Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider") return ("Host=localhost;Database=allocation", null);
+        if (!builder.Environment.IsDevelopment())
+            throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured.");
+
+        var directory = builder.Configuration["LocalPostgres:DataDirectory"] ?? DefaultDataDirectory();
+        var server = await LocalPostgres.StartAsync(directory, temporary: false);
+        await server.CreateDatabaseIfMissingAsync("allocation");
+        return (server.ConnectionString("allocation"), server);
+    }
+
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        await using var scope = services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<AllocationDbContext>().Database.MigrateAsync(ct);
+    }
+
+    // The postgres OS user runs the server when we are root, so the folder must be outside root's home.
+    private static string DefaultDataDirectory() => Environment.UserName == "root"
+        ? "/var/lib/allocation-api/postgres"
+        : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "allocation-api", "postgres");
+}

@@ -1,0 +1,69 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Allocation.Api.Infrastructure;
+
+/// <summary>How the contract in api-spec/openapi.json is described: problem responses, If-Match, common metadata.</summary>
+public static class OpenApi
+{
+    public static RouteHandlerBuilder ProducesProblems(this RouteHandlerBuilder builder, params int[] statusCodes)
+    {
+        foreach (var status in statusCodes)
+        {
+            if (status == StatusCodes.Status400BadRequest) builder.ProducesValidationProblem();
+            else builder.ProducesProblem(status);
+        }
+        // Any operation may meet an unreachable database.
+        return builder.ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+    }
+
+    /// <summary>Marks an operation as requiring If-Match (428 without it, 412 when stale).</summary>
+    public static RouteHandlerBuilder WithIfMatch(this RouteHandlerBuilder builder, bool required = true) =>
+        builder.AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = "If-Match",
+                In = ParameterLocation.Header,
+                Required = required,
+                Description = "The ETag from the last read of the resource.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+            });
+            return Task.CompletedTask;
+        });
+
+    public static void Configure(OpenApiOptions options)
+    {
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info = new OpenApiInfo
+            {
+                Title = "Allocation API",
+                Version = "v1",
+                Description = "Apartments for social contracts under agreements between municipalities and housing companies: "
+                              + "the agreements and their stock, allocation requests and the queue, offers, leases, the Södertörn network "
+                              + "and reports. Errors are RFC 9457 problem+json with a stable `code`; see api-spec/README.md.",
+                Contact = new OpenApiContact { Name = "Allocation API team, Botkyrka kommun" },
+                License = new OpenApiLicense { Name = "Proprietary" },
+            };
+            // The document must not depend on who asked for it (served == committed), so no request-derived server URL:
+            // paths are relative to wherever the API is deployed.
+            document.Servers = [new OpenApiServer { Url = "/", Description = "The deployment that serves this document" }];
+            return Task.CompletedTask;
+        });
+        // Every problem carries a stable code and the trace id; declare them so clients can rely on them.
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (context.JsonTypeInfo.Type == typeof(ProblemDetails) || context.JsonTypeInfo.Type == typeof(HttpValidationProblemDetails))
+            {
+                schema.Properties ??= new Dictionary<string, IOpenApiSchema>();
+                schema.AdditionalPropertiesAllowed = true; // problems may carry further extension members
+                schema.Properties["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Stable error code, listed in api-spec/README.md." };
+                schema.Properties["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Identifies the request in the logs." };
+            }
+            return Task.CompletedTask;
+        });
+    }
+}

@@ -1,0 +1,39 @@
+using System.Buffers.Text;
+using FluentValidation;
+
+namespace Allocation.Api.Infrastructure;
+
+/// <summary>One page of a list (PRODUCT §10): pass <c>nextCursor</c> as <c>cursor</c> to get the next; null means the end.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
+
+/// <summary>
+/// Keyset paging over time-ordered (version 7) UUID keys. The cursor is the opaque last key of the page,
+/// so a page never repeats or skips an item even while new items are inserted.
+/// </summary>
+public static class Paging
+{
+    public const int DefaultLimit = 50;
+    public const int MaxLimit = 200;
+
+    public static Guid? DecodeCursor(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor)) return null;
+        Span<byte> bytes = stackalloc byte[16];
+        if (Base64Url.TryDecodeFromChars(cursor, bytes, out var written) && written == 16)
+            return new Guid(bytes);
+        throw new BadRequestException("invalid-cursor", "The cursor is not one this API returned.");
+    }
+
+    public static string EncodeCursor(Guid last) => Base64Url.EncodeToString(last.ToByteArray());
+
+    /// <summary>Builds the page from up to <paramref name="limit"/> + 1 rows fetched in key order.</summary>
+    public static Page<T> ToPage<T>(List<T> rows, int limit, Func<T, Guid> key)
+    {
+        if (rows.Count <= limit) return new Page<T>(rows, null);
+        rows.RemoveAt(rows.Count - 1);
+        return new Page<T>(rows, EncodeCursor(key(rows[^1])));
+    }
+
+    public static IRuleBuilderOptions<T, int> ValidPageSize<T>(this IRuleBuilder<T, int> rule) =>
+        rule.InclusiveBetween(1, MaxLimit).WithMessage($"limit must be between 1 and {MaxLimit}.");
+}

@@ -1,0 +1,34 @@
+using Allocation.Domain;
+using Microsoft.EntityFrameworkCore;
+
+namespace Allocation.Api.Persistence;
+
+public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> options) : DbContext(options)
+{
+    public DbSet<Municipality> Municipalities => Set<Municipality>();
+    public DbSet<HousingCompany> HousingCompanies => Set<HousingCompany>();
+    public DbSet<TargetGroup> TargetGroups => Set<TargetGroup>();
+    public DbSet<Agreement> Agreements => Set<Agreement>();
+    public DbSet<Apartment> Apartments => Set<Apartment>();
+    public DbSet<ApartmentStatusChange> ApartmentStatusChanges => Set<ApartmentStatusChange>();
+
+    /// <summary>Loads an agreement with its row locked until the transaction ends, so quota decisions see the current stock.</summary>
+    public Task<Agreement?> LockAgreementAsync(Guid id, CancellationToken ct) =>
+        Agreements.FromSql($"SELECT *, xmin FROM agreements WHERE id = {id} FOR UPDATE")
+            .Include(a => a.TargetGroups)
+            .SingleOrDefaultAsync(ct);
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(AllocationDbContext).Assembly);
+        // Ids are made by the domain (time-ordered UUIDs), never by the database: so a new row reached through a
+        // navigation (e.g. an appended history row) is inserted, not mistaken for an existing one.
+        foreach (var key in modelBuilder.Model.GetEntityTypes().Select(e => e.FindPrimaryKey()).OfType<Microsoft.EntityFrameworkCore.Metadata.IMutableKey>())
+            if (key.Properties is [{ ClrType: var type } id] && type == typeof(Guid)) id.ValueGenerated = Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never;
+        SeedData.Apply(modelBuilder);
+    }
+
+    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention();
+}

@@ -1,0 +1,39 @@
+using Allocation.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Allocation.Api.Persistence.Configurations;
+
+public sealed class AgreementConfiguration : IEntityTypeConfiguration<Agreement>
+{
+    public void Configure(EntityTypeBuilder<Agreement> b)
+    {
+        b.Property(a => a.MunicipalityCode).HasMaxLength(4).IsFixedLength();
+        b.Property(a => a.Reference).HasMaxLength(100);
+        b.Property(a => a.Version).IsRowVersion();
+        b.Ignore(a => a.FreePlaces);
+        b.HasOne<Municipality>().WithMany().HasForeignKey(a => a.MunicipalityCode).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<HousingCompany>().WithMany().HasForeignKey(a => a.HousingCompanyId).OnDelete(DeleteBehavior.Restrict);
+        b.HasMany(a => a.TargetGroups).WithOne().HasForeignKey(t => t.AgreementId).OnDelete(DeleteBehavior.Cascade);
+        b.Navigation(a => a.TargetGroups).HasField("_targetGroups");
+        b.HasIndex(a => new { a.MunicipalityCode, a.Reference }).IsUnique().HasDatabaseName("ux_agreements_municipality_reference");
+        b.ToTable(t =>
+        {
+            // PRODUCT §4: an agreement's stock never exceeds its quota — held by the database under any concurrency.
+            t.HasCheckConstraint("ck_agreements_stock_within_quota", "stock_count >= 0 AND stock_count <= apartment_quota");
+            t.HasCheckConstraint("ck_agreements_quota_positive", "apartment_quota > 0");
+            t.HasCheckConstraint("ck_agreements_validity", "valid_to IS NULL OR valid_to >= valid_from");
+            t.HasCheckConstraint("ck_agreements_terms", "default_trial_months > 0 AND offer_response_working_days > 0");
+        });
+    }
+}
+
+public sealed class AgreementTargetGroupConfiguration : IEntityTypeConfiguration<AgreementTargetGroup>
+{
+    public void Configure(EntityTypeBuilder<AgreementTargetGroup> b)
+    {
+        b.ToTable("agreement_target_groups");
+        b.HasKey(t => new { t.AgreementId, t.TargetGroupId });
+        b.HasOne<TargetGroup>().WithMany().HasForeignKey(t => t.TargetGroupId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -1,0 +1,71 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Allocation.Api.Features.Agreements;
+using Allocation.Api.Features.Apartments;
+using Allocation.Api.Features.HousingCompanies;
+using Allocation.Api.Features.TargetGroups;
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Persistence;
+using FluentValidation;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
+// Scoped handlers use the DbContext: a lifetime mistake must fail at start-up, in every environment.
+builder.Host.UseDefaultServiceProvider(o => { o.ValidateScopes = true; o.ValidateOnBuild = true; });
+
+var (connectionString, localPostgres) = await Database.ResolveAsync(builder);
+builder.Services.AddDbContext<AllocationDbContext>(o => AllocationDbContext.Configure(o, connectionString));
+builder.Services.AddSingleton(TimeProvider.System);
+
+builder.Services.AddMediator(o =>
+{
+    o.ServiceLifetime = ServiceLifetime.Scoped;
+    o.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+});
+builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
+ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
+
+builder.Services.ConfigureHttpJsonOptions(o =>
+{
+    var json = o.SerializerOptions;
+    json.NumberHandling = JsonNumberHandling.Strict; // numbers are numbers, in the API and in its contract
+    // Enum values are written as named in the domain (e.g. TakenOver): the same spelling in JSON, query strings and problems.
+    json.Converters.Add(new JsonStringEnumConverter(namingPolicy: null, allowIntegerValues: false));
+    json.UnmappedMemberHandling = JsonUnmappedMemberHandling.Disallow; // a misspelt field is an error, not a silent default
+    json.RespectNullableAnnotations = true;
+    json.RespectRequiredConstructorParameters = true;
+});
+builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true); // binding errors become problem+json too
+builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddStatusCode);
+builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
+
+builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]);
+builder.Services.AddOpenApi("v1", OpenApi.Configure);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi("/openapi/{documentName}.json");
+app.UseSwaggerUI(o =>
+{
+    o.RoutePrefix = "swagger";
+    o.SwaggerEndpoint("/openapi/v1.json", "Allocation API v1");
+});
+app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
+app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
+
+app.MapAgreementEndpoints();
+app.MapTargetGroupEndpoints();
+app.MapHousingCompanyEndpoints();
+app.MapApartmentEndpoints();
+
+if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))
+    await Database.MigrateAsync(app.Services);
+
+await app.RunAsync();
+if (localPostgres is not null) await localPostgres.StopAsync();
+
+public partial class Program;

@@ -1,0 +1,118 @@
+namespace Allocation.Domain;
+
+/// <summary>What the housing company describes about an apartment. Validated at the API's edge.</summary>
+public sealed record ApartmentDetails(
+    string Address,
+    string District,
+    int Rooms,
+    decimal FloorArea,
+    int Floor,
+    bool HasLift,
+    bool IsAccessible,
+    decimal MonthlyRent,
+    DateOnly AvailableFrom);
+
+/// <summary>An apartment provided under an agreement (PRODUCT §4).</summary>
+public sealed class Apartment
+{
+    private readonly List<ApartmentStatusChange> _history = [];
+
+    private Apartment()
+    {
+        MunicipalityCode = null!;
+        ObjectNumber = null!;
+        Address = null!;
+        District = null!;
+    }
+
+    public Guid Id { get; private set; }
+    public Guid AgreementId { get; private set; }
+    public string MunicipalityCode { get; private set; }
+    public Guid HousingCompanyId { get; private set; }
+    public string ObjectNumber { get; private set; }
+    public string Address { get; private set; }
+    public string District { get; private set; }
+    public int Rooms { get; private set; }
+    public decimal FloorArea { get; private set; }
+    public int Floor { get; private set; }
+    public bool HasLift { get; private set; }
+    public bool IsAccessible { get; private set; }
+    public decimal MonthlyRent { get; private set; }
+    public DateOnly AvailableFrom { get; private set; }
+    public ApartmentStatus Status { get; private set; }
+    public DateTimeOffset ProvidedAt { get; private set; }
+    public DateTimeOffset? LeftStockAt { get; private set; }
+    public uint Version { get; private set; }
+    public IReadOnlyCollection<ApartmentStatusChange> History => _history;
+
+    /// <summary>
+    /// Registers an apartment into the agreement's stock, taking one place of its quota.
+    /// The agreement must be locked by the caller (see <see cref="Agreement.AdmitApartment"/>).
+    /// </summary>
+    public static Apartment Provide(Agreement agreement, Guid housingCompanyId, string objectNumber, ApartmentDetails details, DateTimeOffset now)
+    {
+        if (housingCompanyId != agreement.HousingCompanyId)
+            throw new DomainRuleException("housing-company-mismatch", "The apartment's housing company is not a party to the agreement.");
+        agreement.AdmitApartment(DateOnly.FromDateTime(now.UtcDateTime));
+        var apartment = new Apartment
+        {
+            Id = Guid.CreateVersion7(now),
+            AgreementId = agreement.Id,
+            MunicipalityCode = agreement.MunicipalityCode,
+            HousingCompanyId = housingCompanyId,
+            ObjectNumber = objectNumber,
+            ProvidedAt = now,
+        };
+        apartment.Describe(details);
+        apartment.MoveTo(null, ApartmentStatus.Available, now, "provided");
+        return apartment;
+    }
+
+    public void Describe(ApartmentDetails details)
+    {
+        if (!Status.IsInStock())
+            throw new DomainRuleException("apartment-not-in-stock", "The apartment has left the agreement's stock and can no longer be changed.");
+        Address = details.Address;
+        District = details.District;
+        Rooms = details.Rooms;
+        FloorArea = details.FloorArea;
+        Floor = details.Floor;
+        HasLift = details.HasLift;
+        IsAccessible = details.IsAccessible;
+        MonthlyRent = details.MonthlyRent;
+        AvailableFrom = details.AvailableFrom;
+    }
+
+    public ApartmentDetails Details => new(Address, District, Rooms, FloorArea, Floor, HasLift, IsAccessible, MonthlyRent, AvailableFrom);
+
+    /// <summary>The housing company takes the apartment back: it leaves the stock and frees a quota place.</summary>
+    public void Return(Agreement agreement, DateTimeOffset now)
+    {
+        if (agreement.Id != AgreementId) throw new ArgumentException("Not this apartment's agreement.", nameof(agreement));
+        // An offered or leased apartment has a household attached; it must be freed first (PRODUCT §4 states).
+        if (Status != ApartmentStatus.Available)
+            throw new DomainRuleException("apartment-not-available",
+                $"Only an available apartment can be returned; this one is {Status}.");
+        agreement.ReleasePlace();
+        LeftStockAt = now;
+        MoveTo(Status, ApartmentStatus.Returned, now, "returned");
+    }
+
+    // History rows are only ever appended; the loaded collection may be empty, so "from" is passed in.
+    private void MoveTo(ApartmentStatus? from, ApartmentStatus to, DateTimeOffset at, string reason)
+    {
+        Status = to;
+        _history.Add(new ApartmentStatusChange(Guid.CreateVersion7(at), Id, from, to, at, reason));
+    }
+}
+
+/// <summary>One state change of an apartment; vacant days and "as of" reports are derived from these rows.</summary>
+public sealed class ApartmentStatusChange(Guid id, Guid apartmentId, ApartmentStatus? fromStatus, ApartmentStatus toStatus, DateTimeOffset changedAt, string reason)
+{
+    public Guid Id { get; private set; } = id;
+    public Guid ApartmentId { get; private set; } = apartmentId;
+    public ApartmentStatus? FromStatus { get; private set; } = fromStatus;
+    public ApartmentStatus ToStatus { get; private set; } = toStatus;
+    public DateTimeOffset ChangedAt { get; private set; } = changedAt;
+    public string Reason { get; private set; } = reason;
+}

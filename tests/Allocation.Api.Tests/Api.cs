@@ -1,0 +1,103 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using Allocation.Api.Features.Agreements;
+using Allocation.Api.Features.Apartments;
+using Allocation.Api.Persistence;
+
+namespace Allocation.Api.Tests;
+
+/// <summary>What the tests do over HTTP, said once.</summary>
+public static class Api
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static async Task<T> ReadAsync<T>(this HttpResponseMessage response) =>
+        (await response.Content.ReadFromJsonAsync<T>(Json))!;
+
+    public static async Task<JsonObject> ProblemAsync(this HttpResponseMessage response)
+    {
+        Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/problem+json"),
+            await response.Content.ReadAsStringAsync());
+        return JsonNode.Parse(await response.Content.ReadAsStringAsync())!.AsObject();
+    }
+
+    /// <summary>Asserts the status and the problem's stable code, and returns the problem.</summary>
+    public static async Task<JsonObject> AssertProblemAsync(this HttpResponseMessage response, HttpStatusCode status, string code)
+    {
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.That(response.StatusCode, Is.EqualTo(status), body);
+        var problem = await response.ProblemAsync();
+        Assert.That((string?)problem["code"], Is.EqualTo(code), body);
+        Assert.That(body, Does.Not.Contain("   at "), "no stack trace in a response");
+        return problem;
+    }
+
+    public static async Task<HttpResponseMessage> AssertStatusAsync(this HttpResponseMessage response, HttpStatusCode status)
+    {
+        Assert.That(response.StatusCode, Is.EqualTo(status), await response.Content.ReadAsStringAsync());
+        return response;
+    }
+
+    public static CreateAgreementRequest NewAgreement(int quota = 10, DateOnly? validTo = null) => new(
+        SeedData.Botkyrka,
+        SeedData.Botkyrkabyggen,
+        $"Test agreement {Guid.NewGuid():N}",
+        new DateOnly(2026, 1, 1),
+        quota,
+        24,
+        3,
+        ["violence-exposed-women", "housing-first"],
+        validTo);
+
+    public static async Task<AgreementResponse> CreateAgreementAsync(this HttpClient client, int quota = 10)
+    {
+        var response = await client.PostAsJsonAsync("/api/v1/agreements", NewAgreement(quota), Json);
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+        return await response.ReadAsync<AgreementResponse>();
+    }
+
+    public static RegisterApartmentRequest NewApartment(string? objectNumber = null, int rooms = 2, decimal rent = 7450m, string district = "Alby") => new(
+        objectNumber ?? $"OBJ-{Guid.NewGuid():N}"[..20],
+        "Testvägen 1",
+        district,
+        rooms,
+        58.5m,
+        2,
+        true,
+        false,
+        rent,
+        new DateOnly(2026, 7, 1));
+
+    public static Task<HttpResponseMessage> RegisterAsync(this HttpClient client, Guid agreementId, RegisterApartmentRequest? apartment = null) =>
+        client.PostAsJsonAsync($"/api/v1/agreements/{agreementId}/apartments", apartment ?? NewApartment(), Json);
+
+    public static async Task<ApartmentResponse> RegisterApartmentAsync(this HttpClient client, Guid agreementId, RegisterApartmentRequest? apartment = null)
+    {
+        var response = await client.RegisterAsync(agreementId, apartment);
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+        return await response.ReadAsync<ApartmentResponse>();
+    }
+
+    public static async Task<AgreementResponse> GetAgreementAsync(this HttpClient client, Guid agreementId)
+    {
+        var response = await client.GetAsync($"/api/v1/agreements/{agreementId}");
+        await response.AssertStatusAsync(HttpStatusCode.OK);
+        return await response.ReadAsync<AgreementResponse>();
+    }
+
+    public static HttpRequestMessage Patch(string uri, object body, string? ifMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Patch, uri) { Content = JsonContent.Create(body, options: Json) };
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return request;
+    }
+
+    public static StringContent RawJson(string json) => new(json, new MediaTypeHeaderValue("application/json"));
+}

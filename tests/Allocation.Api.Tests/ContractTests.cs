@@ -1,0 +1,66 @@
+using System.Net;
+using System.Text.Json.Nodes;
+
+namespace Allocation.Api.Tests;
+
+/// <summary>PRODUCT §9: partners build against api-spec/openapi.json, which must be what the API serves.</summary>
+public sealed class ContractTests : ApiTest
+{
+    private static readonly string[] Methods = ["get", "put", "post", "patch", "delete"];
+
+    [Test]
+    public async Task The_served_OpenAPI_document_equals_the_committed_one()
+    {
+        var servedText = await Client.GetStringAsync("/openapi/v1.json");
+        var committed = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "api-spec", "openapi.json")));
+
+        var equal = JsonNode.DeepEquals(JsonNode.Parse(servedText), committed);
+        if (!equal)
+        {
+            var served = Path.Combine(TestContext.CurrentContext.WorkDirectory, "served-openapi.json");
+            await File.WriteAllTextAsync(served, servedText);
+            TestContext.Out.WriteLine($"The served document is in {served}");
+        }
+        Assert.That(equal, Is.True, "api-spec/openapi.json is stale: build the solution (it regenerates the file) and commit it.");
+    }
+
+    [Test]
+    public async Task Every_operation_has_an_operation_id_a_summary_and_declares_its_problems()
+    {
+        var document = JsonNode.Parse(await Client.GetStringAsync("/openapi/v1.json"))!;
+        var operations = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Where(o => Methods.Contains(o.Key)).Select(o => (Path: path.Key, Method: o.Key, Operation: o.Value!)))
+            .ToList();
+
+        Assert.That(operations, Is.Not.Empty);
+        Assert.Multiple(() =>
+        {
+            foreach (var (path, method, operation) in operations)
+            {
+                var name = $"{method.ToUpperInvariant()} {path}";
+                Assert.That((string?)operation["operationId"], Is.Not.Empty, name);
+                Assert.That((string?)operation["summary"], Is.Not.Empty, name);
+                var problems = operation["responses"]!.AsObject().Where(r => r.Key.StartsWith('4') || r.Key.StartsWith('5')).ToList();
+                Assert.That(problems.Select(p => p.Key), Does.Contain("503"), name);
+                Assert.That(problems.Select(p => p.Value!["content"]?["application/problem+json"]), Is.All.Not.Null, name);
+                if (path.Contains('{')) Assert.That(problems.Select(p => p.Key), Does.Contain("404"), name);
+                if (method is "post" or "patch" && operation["requestBody"] is not null) Assert.That(problems.Select(p => p.Key), Does.Contain("400"), name);
+            }
+        });
+    }
+
+    [Test]
+    public async Task Swagger_UI_and_health_endpoints_answer()
+    {
+        await (await Client.GetAsync("/swagger/index.html")).AssertStatusAsync(HttpStatusCode.OK);
+        await (await Client.GetAsync("/health/live")).AssertStatusAsync(HttpStatusCode.OK);
+        await (await Client.GetAsync("/health/ready")).AssertStatusAsync(HttpStatusCode.OK);
+    }
+
+    internal static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Allocation.sln"))) return dir.FullName;
+        throw new InvalidOperationException("Allocation.sln not found above the test binaries.");
+    }
+}
