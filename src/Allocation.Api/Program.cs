@@ -1,6 +1,10 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Allocation.Api.Features.Agreements;
+using Allocation.Api.Features.AllocationRequests;
+using Allocation.Api.Features.Leases;
+using Allocation.Api.Features.Offers;
+using Allocation.Api.Features.Queue;
 using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.TargetGroups;
@@ -17,6 +21,9 @@ builder.Host.UseDefaultServiceProvider(o => { o.ValidateScopes = true; o.Validat
 var (connectionString, localPostgres) = await Database.ResolveAsync(builder);
 builder.Services.AddDbContext<AllocationDbContext>(o => AllocationDbContext.Configure(o, connectionString));
 builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddScoped<QueueRanking>();
+builder.Services.AddScoped<OfferSettlement>();
+builder.Services.AddHostedService<OfferExpirySweep>();
 
 builder.Services.AddMediator(o =>
 {
@@ -61,6 +68,10 @@ app.MapAgreementEndpoints();
 app.MapTargetGroupEndpoints();
 app.MapHousingCompanyEndpoints();
 app.MapApartmentEndpoints();
+app.MapAllocationRequestEndpoints();
+app.MapQueueEndpoints();
+app.MapOfferEndpoints();
+app.MapLeaseEndpoints();
 
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))
     await Database.MigrateAsync(app.Services);

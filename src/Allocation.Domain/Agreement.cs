@@ -48,6 +48,13 @@ public sealed class Agreement
     public int DefaultTrialMonths { get; private set; }
     public int OfferResponseWorkingDays { get; private set; }
     public DateTimeOffset CreatedAt { get; private set; }
+
+    /// <summary>A request queued longer than this is flagged as stalled (PRODUCT §4).</summary>
+    public int QueueStallDays { get; private set; } = 90;
+
+    /// <summary>An offer open longer than this is flagged as stalled (PRODUCT §4).</summary>
+    public int OfferStallDays { get; private set; } = 5;
+
     public uint Version { get; private set; }
     public IReadOnlyCollection<AgreementTargetGroup> TargetGroups => _targetGroups;
 
@@ -73,6 +80,14 @@ public sealed class Agreement
         ApartmentQuota = apartmentQuota;
         DefaultTrialMonths = defaultTrialMonths;
         OfferResponseWorkingDays = offerResponseWorkingDays;
+    }
+
+    public void SetStallThresholds(int queueStallDays, int offerStallDays)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(queueStallDays);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(offerStallDays);
+        QueueStallDays = queueStallDays;
+        OfferStallDays = offerStallDays;
     }
 
     public void SetTargetGroups(IEnumerable<Guid> targetGroupIds)

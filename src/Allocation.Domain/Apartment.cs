@@ -98,6 +98,43 @@ public sealed class Apartment
         MoveTo(Status, ApartmentStatus.Returned, now, "returned");
     }
 
+    /// <summary>An offer was made on the apartment (the offer checks eligibility).</summary>
+    internal void MarkOffered(DateTimeOffset now)
+    {
+        EnsureStatus(ApartmentStatus.Available, "An offer needs an available apartment.");
+        MoveTo(Status, ApartmentStatus.Offered, now, "offered");
+    }
+
+    /// <summary>The offer was declined, withdrawn or expired, or the lease ended without a return: available again.</summary>
+    internal void MakeAvailableAgain(DateTimeOffset now, string reason)
+    {
+        if (Status is not (ApartmentStatus.Offered or ApartmentStatus.Leased))
+            throw new DomainRuleException("apartment-not-available", $"The apartment is {Status}; it cannot become available again.");
+        MoveTo(Status, ApartmentStatus.Available, now, reason);
+    }
+
+    internal void MarkLeased(DateTimeOffset now)
+    {
+        EnsureStatus(ApartmentStatus.Offered, "A lease needs the apartment of an accepted offer.");
+        MoveTo(Status, ApartmentStatus.Leased, now, "lease signed");
+    }
+
+    /// <summary>Leaves the stock after a lease (takeover, or returned at termination) and frees the quota place.</summary>
+    internal void LeaveStockAfterLease(Agreement agreement, ApartmentStatus to, DateTimeOffset now, string reason)
+    {
+        if (agreement.Id != AgreementId) throw new ArgumentException("Not this apartment's agreement.", nameof(agreement));
+        if (to is not (ApartmentStatus.TakenOver or ApartmentStatus.Returned)) throw new ArgumentOutOfRangeException(nameof(to));
+        EnsureStatus(ApartmentStatus.Leased, "Only a leased apartment can leave the stock through its lease.");
+        agreement.ReleasePlace();
+        LeftStockAt = now;
+        MoveTo(Status, to, now, reason);
+    }
+
+    private void EnsureStatus(ApartmentStatus expected, string message)
+    {
+        if (Status != expected) throw new DomainRuleException("apartment-not-available", $"{message} This apartment is {Status}.");
+    }
+
     // History rows are only ever appended; the loaded collection may be empty, so "from" is passed in.
     private void MoveTo(ApartmentStatus? from, ApartmentStatus to, DateTimeOffset at, string reason)
     {
@@ -115,4 +152,7 @@ public sealed class ApartmentStatusChange(Guid id, Guid apartmentId, ApartmentSt
     public ApartmentStatus ToStatus { get; private set; } = toStatus;
     public DateTimeOffset ChangedAt { get; private set; } = changedAt;
     public string Reason { get; private set; } = reason;
+
+    /// <summary>Assigned by the database on insert: the order the changes happened in, also when timestamps tie.</summary>
+    public long Sequence { get; private set; }
 }

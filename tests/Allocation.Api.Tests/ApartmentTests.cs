@@ -29,8 +29,8 @@ public sealed class ApartmentTests : ApiTest
             Assert.That(after.StockCount, Is.EqualTo(1));
             Assert.That(after.FreePlaces, Is.EqualTo(2));
         });
-        var history = await (await Client.GetAsync($"/api/v1/apartments/{apartment.Id}/history")).ReadAsync<List<ApartmentStatusChangeResponse>>();
-        Assert.That(history, Is.EqualTo(new[] { new ApartmentStatusChangeResponse(null, ApartmentStatus.Available, AllocationApiFactory.Start, "provided") }));
+        var history = await (await Client.GetAsync($"/api/v1/apartments/{apartment.Id}/history")).ReadAsync<ApartmentHistoryResponse>();
+        Assert.That(history.Changes, Is.EqualTo(new[] { new ApartmentStatusChangeResponse(null, ApartmentStatus.Available, AllocationApiFactory.Start, "provided") }));
     }
 
     [Test]
@@ -72,8 +72,8 @@ public sealed class ApartmentTests : ApiTest
         Assert.That(returned.Status, Is.EqualTo(ApartmentStatus.Returned));
         Assert.That(returned.LeftStockAt, Is.EqualTo(Factory.Clock.GetUtcNow()));
         Assert.That((await Client.GetAgreementAsync(agreement.Id)).StockCount, Is.Zero);
-        var history = await (await Client.GetAsync($"/api/v1/apartments/{apartment.Id}/history")).ReadAsync<List<ApartmentStatusChangeResponse>>();
-        Assert.That(history.Select(h => (h.FromStatus, h.ToStatus)),
+        var history = await (await Client.GetAsync($"/api/v1/apartments/{apartment.Id}/history")).ReadAsync<ApartmentHistoryResponse>();
+        Assert.That(history.Changes.Select(h => (h.FromStatus, h.ToStatus)),
             Is.EqualTo(new (ApartmentStatus?, ApartmentStatus)[] { (null, ApartmentStatus.Available), (ApartmentStatus.Available, ApartmentStatus.Returned) }));
 
         await (await Client.PostAsync($"/api/v1/apartments/{apartment.Id}/return", null)).AssertProblemAsync(HttpStatusCode.Conflict, "apartment-not-available");

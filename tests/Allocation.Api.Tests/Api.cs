@@ -5,7 +5,10 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Allocation.Api.Features.Agreements;
+using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Apartments;
+using Allocation.Api.Features.Offers;
+using Allocation.Domain;
 using Allocation.Api.Persistence;
 
 namespace Allocation.Api.Tests;
@@ -90,6 +93,67 @@ public static class Api
         var response = await client.GetAsync($"/api/v1/agreements/{agreementId}");
         await response.AssertStatusAsync(HttpStatusCode.OK);
         return await response.ReadAsync<AgreementResponse>();
+    }
+
+    public static CreateAllocationRequestRequest NewRequest(Guid agreementId, string targetGroup = "violence-exposed-women", Urgency urgency = Urgency.Normal,
+        int minRooms = 1, decimal? maxRent = null, IReadOnlyList<string>? excludedDistricts = null) => new(
+        agreementId,
+        $"CASE-{Guid.NewGuid():N}"[..17],
+        targetGroup,
+        1,
+        1,
+        minRooms,
+        false,
+        urgency,
+        ProtectionLevel.None,
+        new DateOnly(2026, 3, 1),
+        maxRent,
+        null,
+        excludedDistricts,
+        urgency == Urgency.Acute ? new DateOnly(2026, 8, 1) : null);
+
+    public static async Task<AllocationRequestResponse> CreateRequestAsync(this HttpClient client, CreateAllocationRequestRequest request)
+    {
+        var response = await client.PostAsJsonAsync("/api/v1/allocation-requests", request, Json);
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+        return await response.ReadAsync<AllocationRequestResponse>();
+    }
+
+    /// <summary>A request taken through draft → submitted → approved, with consent valid for a year from the test clock's start.</summary>
+    public static async Task<AllocationRequestResponse> CreateQueuedRequestAsync(this HttpClient client, CreateAllocationRequestRequest request, bool consent = true)
+    {
+        var created = await client.CreateRequestAsync(request);
+        if (consent)
+            await (await client.PutAsJsonAsync($"/api/v1/allocation-requests/{created.Id}/consent",
+                new RecordConsentRequest(new DateOnly(2026, 5, 1), new DateOnly(2027, 5, 1)), Json)).AssertStatusAsync(HttpStatusCode.OK);
+        await (await client.PostAsync($"/api/v1/allocation-requests/{created.Id}/submit", null)).AssertStatusAsync(HttpStatusCode.OK);
+        var approved = await client.PostAsync($"/api/v1/allocation-requests/{created.Id}/approve", null);
+        await approved.AssertStatusAsync(HttpStatusCode.OK);
+        return await approved.ReadAsync<AllocationRequestResponse>();
+    }
+
+    public static Task<HttpResponseMessage> OfferAsync(this HttpClient client, Guid apartmentId, Guid requestId, DateTimeOffset? respondBy = null) =>
+        client.PostAsJsonAsync("/api/v1/offers", new CreateOfferRequest(apartmentId, requestId, respondBy), Json);
+
+    public static async Task<OfferResponse> CreateOfferAsync(this HttpClient client, Guid apartmentId, Guid requestId, DateTimeOffset? respondBy = null)
+    {
+        var response = await client.OfferAsync(apartmentId, requestId, respondBy);
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+        return await response.ReadAsync<OfferResponse>();
+    }
+
+    public static async Task<T> GetAsync<T>(this HttpClient client, string uri)
+    {
+        var response = await client.GetAsync(uri);
+        await response.AssertStatusAsync(HttpStatusCode.OK);
+        return await response.ReadAsync<T>();
+    }
+
+    public static async Task<T> PostOkAsync<T>(this HttpClient client, string uri, object? body = null)
+    {
+        var response = body is null ? await client.PostAsync(uri, null) : await client.PostAsync(uri, JsonContent.Create(body, body.GetType(), options: Json));
+        await response.AssertStatusAsync(HttpStatusCode.OK);
+        return await response.ReadAsync<T>();
     }
 
     public static HttpRequestMessage Patch(string uri, object body, string? ifMatch)

@@ -41,6 +41,10 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         ["ux_agreements_municipality_reference"] = ("duplicate-agreement-reference", "The municipality already has an agreement with this reference."),
         ["ux_target_groups_code"] = ("duplicate-target-group-code", "A target group with this code already exists."),
         ["ux_housing_companies_name"] = ("duplicate-housing-company", "A housing company with this name already exists."),
+        ["ux_offers_one_open_per_apartment"] = ("offer-already-open", "The apartment already has an open offer."),
+        ["ux_offers_one_open_per_request"] = ("offer-already-open", "The request already has an open offer."),
+        ["ux_leases_offer"] = ("lease-already-confirmed", "The lease for this offer is already confirmed."),
+        ["ux_leases_one_active_per_apartment"] = ("lease-already-active", "The apartment already has an active lease."),
         ["ck_agreements_stock_within_quota"] = ("quota-exhausted", "The agreement's quota is used up."),
     };
 
@@ -76,6 +80,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         PreconditionFailedException or DbUpdateConcurrencyException => (412, "precondition-failed", new PreconditionFailedException().Message, null),
         DbUpdateException { InnerException: PostgresException pg } when ConstraintProblem(pg) is { } c => (409, c.Code, c.Message, null),
         PostgresException pg when ConstraintProblem(pg) is { } c => (409, c.Code, c.Message, null),
+        _ when IsConcurrencyConflict(exception) => (409, "concurrency-conflict", "Another change to the same records happened at the same moment. Read again and retry.", null),
         _ when IsDatabaseUnavailable(exception) => (503, "database-unavailable", "The database is unavailable. Retry later.", null),
         OperationCanceledException => (499, "request-cancelled", "The request was cancelled.", null),
         _ => (500, "internal-error", "An unexpected error occurred. The trace id identifies it in the logs.", null),
@@ -86,6 +91,14 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         && pg.ConstraintName is { } name && Constraints.TryGetValue(name, out var problem)
             ? problem
             : null;
+
+    private static bool IsConcurrencyConflict(Exception exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+            if (e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+                return true;
+        return false;
+    }
 
     /// <summary>Connection failures and server shutdowns: the request did nothing, the client may retry (PRODUCT §11).</summary>
     private static bool IsDatabaseUnavailable(Exception exception)

@@ -34,6 +34,23 @@ public static class Paging
         return new Page<T>(rows, EncodeCursor(key(rows[^1])));
     }
 
+    /// <summary>For computed rankings, which have no stable key: the cursor is the number of items already returned.</summary>
+    public static int DecodeOffset(string? cursor)
+    {
+        if (string.IsNullOrEmpty(cursor)) return 0;
+        Span<byte> bytes = stackalloc byte[8];
+        if (Base64Url.TryDecodeFromChars(cursor, bytes, out var written) && written == 4 && BitConverter.ToInt32(bytes) is var offset and >= 0)
+            return offset;
+        throw new BadRequestException("invalid-cursor", "The cursor is not one this API returned.");
+    }
+
+    public static Page<T> ToOffsetPage<T>(List<T> rows, int limit, int skipped)
+    {
+        if (rows.Count <= limit) return new Page<T>(rows, null);
+        rows.RemoveAt(rows.Count - 1);
+        return new Page<T>(rows, Base64Url.EncodeToString(BitConverter.GetBytes(skipped + limit)));
+    }
+
     public static IRuleBuilderOptions<T, int> ValidPageSize<T>(this IRuleBuilder<T, int> rule) =>
         rule.InclusiveBetween(1, MaxLimit).WithMessage($"limit must be between 1 and {MaxLimit}.");
 }

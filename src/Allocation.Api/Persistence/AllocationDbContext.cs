@@ -11,12 +11,31 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     public DbSet<Agreement> Agreements => Set<Agreement>();
     public DbSet<Apartment> Apartments => Set<Apartment>();
     public DbSet<ApartmentStatusChange> ApartmentStatusChanges => Set<ApartmentStatusChange>();
+    public DbSet<AllocationRequest> AllocationRequests => Set<AllocationRequest>();
+    public DbSet<RequestStatusChange> RequestStatusChanges => Set<RequestStatusChange>();
+    public DbSet<Offer> Offers => Set<Offer>();
+    public DbSet<Lease> Leases => Set<Lease>();
+    public DbSet<FollowUp> FollowUps => Set<FollowUp>();
 
     /// <summary>Loads an agreement with its row locked until the transaction ends, so quota decisions see the current stock.</summary>
     public Task<Agreement?> LockAgreementAsync(Guid id, CancellationToken ct) =>
         Agreements.FromSql($"SELECT *, xmin FROM agreements WHERE id = {id} FOR UPDATE")
             .Include(a => a.TargetGroups)
             .SingleOrDefaultAsync(ct);
+
+    // Row locks for state changes. Every command locks in the same order — offer or lease, apartment, request,
+    // agreement — so concurrent commands queue instead of deadlocking, and each sees the state the previous one left.
+    public Task<Offer?> LockOfferAsync(Guid id, CancellationToken ct) =>
+        Offers.FromSql($"SELECT *, xmin FROM offers WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
+
+    public Task<Apartment?> LockApartmentAsync(Guid id, CancellationToken ct) =>
+        Apartments.FromSql($"SELECT *, xmin FROM apartments WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
+
+    public Task<AllocationRequest?> LockRequestAsync(Guid id, CancellationToken ct) =>
+        AllocationRequests.FromSql($"SELECT *, xmin FROM allocation_requests WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
+
+    public Task<Lease?> LockLeaseAsync(Guid id, CancellationToken ct) =>
+        Leases.FromSql($"SELECT *, xmin FROM leases WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {

@@ -46,6 +46,8 @@ public static class SeedData
             StockCount = 0,
             DefaultTrialMonths = 24,
             OfferResponseWorkingDays = 3,
+            QueueStallDays = 90,
+            OfferStallDays = 5,
             CreatedAt = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero),
         });
         model.Entity<AgreementTargetGroup>().HasData(TargetGroups.Select(t => new AgreementTargetGroup(BotkyrkaAgreement, t.Id)));

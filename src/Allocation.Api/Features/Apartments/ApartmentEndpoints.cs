@@ -51,6 +51,16 @@ public static class ApartmentEndpoints
             .WithDescription("Every state the apartment has been in, oldest first; vacant days and reports are derived from it.")
             .ProducesProblems(404);
 
+        group.MapGet("/{apartmentId:guid}/eligible-requests", async (Guid apartmentId, bool? includeIneligible, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetEligibleRequestsQuery(apartmentId, includeIneligible ?? false), ct)))
+            .WithName("GetEligibleRequests")
+            .WithSummary("List the queued households eligible for an apartment")
+            .WithDescription("The agreement's queue checked against the apartment, in queue order (target-group priority rank, urgency, time "
+                             + "approved), each with the explanation of its rank and of every hard check: rooms, rent, accessibility, excluded and "
+                             + "required districts, valid consent, cool-down. `includeIneligible=true` also lists the households that fail a check. "
+                             + "The API never allocates: a coordinator chooses and makes the offer.")
+            .ProducesProblems(404);
+
         group.MapPatch("/{apartmentId:guid}", async (Guid apartmentId, UpdateApartmentRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {
                 var apartment = await mediator.Send(new UpdateApartmentCommand(apartmentId, ETags.RequiredIfMatch(http.Request), body), ct);

@@ -36,3 +36,6 @@ public sealed record ApartmentResponse(
 
 /// <summary>One change of an apartment's state.</summary>
 public sealed record ApartmentStatusChangeResponse(ApartmentStatus? FromStatus, ApartmentStatus ToStatus, DateTimeOffset ChangedAt, string Reason);
+
+/// <summary>An apartment's states, oldest first, and its vacant days so far (PRODUCT §4: days available inside the stock).</summary>
+public sealed record ApartmentHistoryResponse(int VacantDays, decimal VacancyCost, IReadOnlyList<ApartmentStatusChangeResponse> Changes);

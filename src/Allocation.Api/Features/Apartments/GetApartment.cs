@@ -1,5 +1,7 @@
+using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Persistence;
+using Allocation.Domain;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -7,25 +9,28 @@ namespace Allocation.Api.Features.Apartments;
 
 public sealed record GetApartmentQuery(Guid ApartmentId) : IQuery<ApartmentResponse>;
 
-public sealed class GetApartmentHandler(AllocationDbContext db) : IQueryHandler<GetApartmentQuery, ApartmentResponse>
+public sealed class GetApartmentHandler(AllocationDbContext db, OfferSettlement settlement) : IQueryHandler<GetApartmentQuery, ApartmentResponse>
 {
-    public async ValueTask<ApartmentResponse> Handle(GetApartmentQuery query, CancellationToken ct) =>
-        await db.Apartments.AsNoTracking().Where(a => a.Id == query.ApartmentId).Select(ApartmentResponse.Projection).SingleOrDefaultAsync(ct)
-        ?? throw new NotFoundException("apartment", query.ApartmentId);
+    public async ValueTask<ApartmentResponse> Handle(GetApartmentQuery query, CancellationToken ct)
+    {
+        await settlement.SettleDueAsync(ct);
+        return await db.Apartments.AsNoTracking().Where(a => a.Id == query.ApartmentId).Select(ApartmentResponse.Projection).SingleOrDefaultAsync(ct)
+               ?? throw new NotFoundException("apartment", query.ApartmentId);
+    }
 }
 
-public sealed record GetApartmentHistoryQuery(Guid ApartmentId) : IQuery<IReadOnlyList<ApartmentStatusChangeResponse>>;
+public sealed record GetApartmentHistoryQuery(Guid ApartmentId) : IQuery<ApartmentHistoryResponse>;
 
-public sealed class GetApartmentHistoryHandler(AllocationDbContext db) : IQueryHandler<GetApartmentHistoryQuery, IReadOnlyList<ApartmentStatusChangeResponse>>
+public sealed class GetApartmentHistoryHandler(AllocationDbContext db, OfferSettlement settlement, TimeProvider clock)
+    : IQueryHandler<GetApartmentHistoryQuery, ApartmentHistoryResponse>
 {
-    public async ValueTask<IReadOnlyList<ApartmentStatusChangeResponse>> Handle(GetApartmentHistoryQuery query, CancellationToken ct)
+    public async ValueTask<ApartmentHistoryResponse> Handle(GetApartmentHistoryQuery query, CancellationToken ct)
     {
-        var history = await db.ApartmentStatusChanges.AsNoTracking()
-            .Where(h => h.ApartmentId == query.ApartmentId)
-            .OrderBy(h => h.ChangedAt).ThenBy(h => h.Id)
-            .Select(h => new ApartmentStatusChangeResponse(h.FromStatus, h.ToStatus, h.ChangedAt, h.Reason))
-            .ToListAsync(ct);
-        // Every apartment has at least its "provided" row, so an empty history means no such apartment.
-        return history.Count > 0 ? history : throw new NotFoundException("apartment", query.ApartmentId);
+        await settlement.SettleDueAsync(ct);
+        var apartment = await db.Apartments.AsNoTracking().Include(a => a.History.OrderBy(h => h.Sequence)).SingleOrDefaultAsync(a => a.Id == query.ApartmentId, ct)
+            ?? throw new NotFoundException("apartment", query.ApartmentId);
+        var vacantDays = Vacancy.Days(apartment.History, apartment.AvailableFrom, clock.GetUtcNow());
+        return new ApartmentHistoryResponse(vacantDays, vacantDays * Vacancy.DailyRent(apartment.MonthlyRent),
+            apartment.History.Select(h => new ApartmentStatusChangeResponse(h.FromStatus, h.ToStatus, h.ChangedAt, h.Reason)).ToList());
     }
 }

@@ -1,7 +1,6 @@
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Persistence;
 using Mediator;
-using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.Apartments;
 
@@ -12,11 +11,9 @@ public sealed class ReturnApartmentHandler(AllocationDbContext db, TimeProvider 
     public async ValueTask<ApartmentResponse> Handle(ReturnApartmentCommand command, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var agreementId = await db.Apartments.Where(a => a.Id == command.ApartmentId).Select(a => (Guid?)a.AgreementId).SingleOrDefaultAsync(ct)
-            ?? throw new NotFoundException("apartment", command.ApartmentId);
-        // Same lock order as registration (agreement, then apartment), so the stock count and the apartment change together.
-        var agreement = await db.LockAgreementAsync(agreementId, ct) ?? throw new NotFoundException("apartment", command.ApartmentId);
-        var apartment = await db.Apartments.SingleAsync(a => a.Id == command.ApartmentId, ct);
+        // Apartment, then agreement: the lock order of every command (see AllocationDbContext).
+        var apartment = await db.LockApartmentAsync(command.ApartmentId, ct) ?? throw new NotFoundException("apartment", command.ApartmentId);
+        var agreement = (await db.LockAgreementAsync(apartment.AgreementId, ct))!;
         ETags.Expect(db, apartment, command.ExpectedVersion, a => a.Version);
 
         apartment.Return(agreement, clock.GetUtcNow());

@@ -24,6 +24,7 @@ public sealed class AgreementConfiguration : IEntityTypeConfiguration<Agreement>
             t.HasCheckConstraint("ck_agreements_quota_positive", "apartment_quota > 0");
             t.HasCheckConstraint("ck_agreements_validity", "valid_to IS NULL OR valid_to >= valid_from");
             t.HasCheckConstraint("ck_agreements_terms", "default_trial_months > 0 AND offer_response_working_days > 0");
+            t.HasCheckConstraint("ck_agreements_stall_thresholds", "queue_stall_days > 0 AND offer_stall_days > 0");
         });
     }
 }

@@ -46,6 +46,7 @@ public sealed class ApartmentStatusChangeConfiguration : IEntityTypeConfiguratio
         b.Property(h => h.FromStatus).HasConversion<string>().HasMaxLength(20);
         b.Property(h => h.ToStatus).HasConversion<string>().HasMaxLength(20);
         b.Property(h => h.Reason).HasMaxLength(100);
+        b.Property(h => h.Sequence).UseIdentityByDefaultColumn();
         b.HasIndex(h => new { h.ApartmentId, h.ChangedAt });
     }
 }

@@ -25,7 +25,6 @@ namespace Allocation.Api.Persistence.Migrations
             modelBuilder.Entity("Allocation.Domain.Agreement", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -55,6 +54,14 @@ namespace Allocation.Api.Persistence.Migrations
                     b.Property<int>("OfferResponseWorkingDays")
                         .HasColumnType("integer")
                         .HasColumnName("offer_response_working_days");
+
+                    b.Property<int>("OfferStallDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("offer_stall_days");
+
+                    b.Property<int>("QueueStallDays")
+                        .HasColumnType("integer")
+                        .HasColumnName("queue_stall_days");
 
                     b.Property<string>("Reference")
                         .IsRequired()
@@ -94,6 +101,8 @@ namespace Allocation.Api.Persistence.Migrations
                         {
                             t.HasCheckConstraint("ck_agreements_quota_positive", "apartment_quota > 0");
 
+                            t.HasCheckConstraint("ck_agreements_stall_thresholds", "queue_stall_days > 0 AND offer_stall_days > 0");
+
                             t.HasCheckConstraint("ck_agreements_stock_within_quota", "stock_count >= 0 AND stock_count <= apartment_quota");
 
                             t.HasCheckConstraint("ck_agreements_terms", "default_trial_months > 0 AND offer_response_working_days > 0");
@@ -111,6 +120,8 @@ namespace Allocation.Api.Persistence.Migrations
                             HousingCompanyId = new Guid("0195f000-0000-7000-8000-000000000001"),
                             MunicipalityCode = "0127",
                             OfferResponseWorkingDays = 3,
+                            OfferStallDays = 5,
+                            QueueStallDays = 90,
                             Reference = "Botkyrkabyggen – sociala kontrakt",
                             StockCount = 0,
                             ValidFrom = new DateOnly(2026, 1, 1)
@@ -163,10 +174,159 @@ namespace Allocation.Api.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Allocation.Domain.AllocationRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Adults")
+                        .HasColumnType("integer")
+                        .HasColumnName("adults");
+
+                    b.Property<Guid>("AgreementId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("agreement_id");
+
+                    b.Property<string>("CaseReference")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("case_reference");
+
+                    b.Property<int>("Children")
+                        .HasColumnType("integer")
+                        .HasColumnName("children");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<DateOnly?>("ConsentExpiresOn")
+                        .HasColumnType("date")
+                        .HasColumnName("consent_expires_on");
+
+                    b.Property<DateOnly?>("ConsentGivenOn")
+                        .HasColumnType("date")
+                        .HasColumnName("consent_given_on");
+
+                    b.Property<DateTimeOffset?>("CooldownUntil")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cooldown_until");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.PrimitiveCollection<string[]>("ExcludedDistricts")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("excluded_districts");
+
+                    b.Property<DateOnly>("HousingPlanStartedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("housing_plan_started_on");
+
+                    b.Property<decimal?>("MaxRent")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)")
+                        .HasColumnName("max_rent");
+
+                    b.Property<int>("MinRooms")
+                        .HasColumnType("integer")
+                        .HasColumnName("min_rooms");
+
+                    b.Property<string>("MunicipalityCode")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character(4)")
+                        .HasColumnName("municipality_code")
+                        .IsFixedLength();
+
+                    b.Property<bool>("NeedsAccessibility")
+                        .HasColumnType("boolean")
+                        .HasColumnName("needs_accessibility");
+
+                    b.Property<string>("Outcome")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)")
+                        .HasColumnName("outcome");
+
+                    b.Property<string>("ProtectionLevel")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("protection_level");
+
+                    b.Property<DateTimeOffset?>("QueuedSince")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("queued_since");
+
+                    b.Property<string>("RejectionReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("rejection_reason");
+
+                    b.PrimitiveCollection<string[]>("RequiredDistricts")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("required_districts");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<DateTimeOffset?>("SubmittedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("submitted_at");
+
+                    b.Property<Guid>("TargetGroupId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("target_group_id");
+
+                    b.Property<string>("Urgency")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("urgency");
+
+                    b.Property<DateOnly?>("UrgentBy")
+                        .HasColumnType("date")
+                        .HasColumnName("urgent_by");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_allocation_requests");
+
+                    b.HasIndex("MunicipalityCode")
+                        .HasDatabaseName("ix_allocation_requests_municipality_code");
+
+                    b.HasIndex("TargetGroupId")
+                        .HasDatabaseName("ix_allocation_requests_target_group_id");
+
+                    b.HasIndex("AgreementId", "Status")
+                        .HasDatabaseName("ix_allocation_requests_agreement_id_status");
+
+                    b.ToTable("allocation_requests", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_allocation_requests_consent", "consent_expires_on IS NULL OR consent_expires_on >= consent_given_on");
+
+                            t.HasCheckConstraint("ck_allocation_requests_household", "adults >= 1 AND children >= 0");
+
+                            t.HasCheckConstraint("ck_allocation_requests_rooms", "min_rooms >= 1");
+                        });
+                });
+
             modelBuilder.Entity("Allocation.Domain.Apartment", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -282,7 +442,6 @@ namespace Allocation.Api.Persistence.Migrations
             modelBuilder.Entity("Allocation.Domain.ApartmentStatusChange", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -305,6 +464,13 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("reason");
 
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
                     b.Property<string>("ToStatus")
                         .IsRequired()
                         .HasMaxLength(20)
@@ -320,10 +486,47 @@ namespace Allocation.Api.Persistence.Migrations
                     b.ToTable("apartment_status_changes", (string)null);
                 });
 
+            modelBuilder.Entity("Allocation.Domain.FollowUp", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly>("Date")
+                        .HasColumnType("date")
+                        .HasColumnName("date");
+
+                    b.Property<Guid>("LeaseId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("lease_id");
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("note");
+
+                    b.Property<DateTimeOffset>("RecordedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("recorded_at");
+
+                    b.Property<string>("Result")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("result");
+
+                    b.HasKey("Id")
+                        .HasName("pk_lease_follow_ups");
+
+                    b.HasIndex("LeaseId", "Date")
+                        .HasDatabaseName("ix_lease_follow_ups_lease_id_date");
+
+                    b.ToTable("lease_follow_ups", (string)null);
+                });
+
             modelBuilder.Entity("Allocation.Domain.HousingCompany", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -356,6 +559,101 @@ namespace Allocation.Api.Persistence.Migrations
                             Id = new Guid("0195f000-0000-7000-8000-000000000001"),
                             MunicipalityCode = "0127",
                             Name = "Botkyrkabyggen"
+                        });
+                });
+
+            modelBuilder.Entity("Allocation.Domain.Lease", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AgreementId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("agreement_id");
+
+                    b.Property<Guid>("ApartmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("apartment_id");
+
+                    b.Property<DateOnly?>("EndedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("ended_on");
+
+                    b.Property<string>("Form")
+                        .IsRequired()
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("form");
+
+                    b.Property<string>("MunicipalityCode")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character(4)")
+                        .HasColumnName("municipality_code")
+                        .IsFixedLength();
+
+                    b.Property<Guid>("OfferId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("offer_id");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<DateTimeOffset>("SignedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("signed_at");
+
+                    b.Property<DateOnly>("StartDate")
+                        .HasColumnType("date")
+                        .HasColumnName("start_date");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("TerminationReason")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("termination_reason");
+
+                    b.Property<DateOnly>("TrialEndsOn")
+                        .HasColumnType("date")
+                        .HasColumnName("trial_ends_on");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_leases");
+
+                    b.HasIndex("AgreementId")
+                        .HasDatabaseName("ix_leases_agreement_id");
+
+                    b.HasIndex("ApartmentId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_leases_one_active_per_apartment")
+                        .HasFilter("status = 'Active'");
+
+                    b.HasIndex("MunicipalityCode")
+                        .HasDatabaseName("ix_leases_municipality_code");
+
+                    b.HasIndex("OfferId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_leases_offer");
+
+                    b.HasIndex("RequestId")
+                        .HasDatabaseName("ix_leases_request_id");
+
+                    b.ToTable("leases", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_leases_trial", "trial_ends_on > start_date");
                         });
                 });
 
@@ -424,10 +722,161 @@ namespace Allocation.Api.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Allocation.Domain.Offer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AgreementId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("agreement_id");
+
+                    b.Property<Guid>("ApartmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("apartment_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DecisionSnapshot")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("decision_snapshot");
+
+                    b.Property<string>("DeclineNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("decline_note");
+
+                    b.Property<string>("DeclineReason")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("decline_reason");
+
+                    b.Property<string>("MunicipalityCode")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character(4)")
+                        .HasColumnName("municipality_code")
+                        .IsFixedLength();
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<DateTimeOffset>("RespondBy")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("respond_by");
+
+                    b.Property<DateTimeOffset?>("RespondedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("responded_at");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.Property<DateTimeOffset?>("ViewedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("viewed_at");
+
+                    b.Property<string>("ViewingNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("viewing_note");
+
+                    b.HasKey("Id")
+                        .HasName("pk_offers");
+
+                    b.HasIndex("AgreementId")
+                        .HasDatabaseName("ix_offers_agreement_id");
+
+                    b.HasIndex("ApartmentId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_offers_one_open_per_apartment")
+                        .HasFilter("status IN ('Open', 'Accepted')");
+
+                    b.HasIndex("MunicipalityCode")
+                        .HasDatabaseName("ix_offers_municipality_code");
+
+                    b.HasIndex("RequestId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_offers_one_open_per_request")
+                        .HasFilter("status IN ('Open', 'Accepted')");
+
+                    b.HasIndex("RespondBy")
+                        .HasDatabaseName("ix_offers_open_respond_by")
+                        .HasFilter("status = 'Open'");
+
+                    b.HasIndex("ApartmentId", "CreatedAt")
+                        .HasDatabaseName("ix_offers_apartment_id_created_at");
+
+                    b.HasIndex("RequestId", "CreatedAt")
+                        .HasDatabaseName("ix_offers_request_id_created_at");
+
+                    b.ToTable("offers", (string)null);
+                });
+
+            modelBuilder.Entity("Allocation.Domain.RequestStatusChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<string>("FromStatus")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("from_status");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("reason");
+
+                    b.Property<Guid>("RequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("request_id");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<string>("ToStatus")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("to_status");
+
+                    b.HasKey("Id")
+                        .HasName("pk_request_status_changes");
+
+                    b.HasIndex("RequestId", "ChangedAt")
+                        .HasDatabaseName("ix_request_status_changes_request_id_changed_at");
+
+                    b.ToTable("request_status_changes", (string)null);
+                });
+
             modelBuilder.Entity("Allocation.Domain.TargetGroup", b =>
                 {
                     b.Property<Guid>("Id")
-                        .ValueGeneratedOnAdd()
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
@@ -558,6 +1007,30 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasConstraintName("fk_agreement_target_groups_target_groups_target_group_id");
                 });
 
+            modelBuilder.Entity("Allocation.Domain.AllocationRequest", b =>
+                {
+                    b.HasOne("Allocation.Domain.Agreement", null)
+                        .WithMany()
+                        .HasForeignKey("AgreementId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_allocation_requests_agreements_agreement_id");
+
+                    b.HasOne("Allocation.Domain.Municipality", null)
+                        .WithMany()
+                        .HasForeignKey("MunicipalityCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_allocation_requests_municipalities_municipality_code");
+
+                    b.HasOne("Allocation.Domain.TargetGroup", null)
+                        .WithMany()
+                        .HasForeignKey("TargetGroupId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_allocation_requests_target_groups_target_group_id");
+                });
+
             modelBuilder.Entity("Allocation.Domain.Apartment", b =>
                 {
                     b.HasOne("Allocation.Domain.Agreement", null)
@@ -592,6 +1065,16 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasConstraintName("fk_apartment_status_changes_apartments_apartment_id");
                 });
 
+            modelBuilder.Entity("Allocation.Domain.FollowUp", b =>
+                {
+                    b.HasOne("Allocation.Domain.Lease", null)
+                        .WithMany("FollowUps")
+                        .HasForeignKey("LeaseId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_lease_follow_ups_leases_lease_id");
+                });
+
             modelBuilder.Entity("Allocation.Domain.HousingCompany", b =>
                 {
                     b.HasOne("Allocation.Domain.Municipality", null)
@@ -602,14 +1085,103 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasConstraintName("fk_housing_companies_municipalities_municipality_code");
                 });
 
+            modelBuilder.Entity("Allocation.Domain.Lease", b =>
+                {
+                    b.HasOne("Allocation.Domain.Agreement", null)
+                        .WithMany()
+                        .HasForeignKey("AgreementId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_leases_agreements_agreement_id");
+
+                    b.HasOne("Allocation.Domain.Apartment", null)
+                        .WithMany()
+                        .HasForeignKey("ApartmentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_leases_apartments_apartment_id");
+
+                    b.HasOne("Allocation.Domain.Municipality", null)
+                        .WithMany()
+                        .HasForeignKey("MunicipalityCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_leases_municipalities_municipality_code");
+
+                    b.HasOne("Allocation.Domain.Offer", null)
+                        .WithMany()
+                        .HasForeignKey("OfferId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_leases_offers_offer_id");
+
+                    b.HasOne("Allocation.Domain.AllocationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_leases_allocation_requests_request_id");
+                });
+
+            modelBuilder.Entity("Allocation.Domain.Offer", b =>
+                {
+                    b.HasOne("Allocation.Domain.Agreement", null)
+                        .WithMany()
+                        .HasForeignKey("AgreementId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_offers_agreements_agreement_id");
+
+                    b.HasOne("Allocation.Domain.Apartment", null)
+                        .WithMany()
+                        .HasForeignKey("ApartmentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_offers_apartments_apartment_id");
+
+                    b.HasOne("Allocation.Domain.Municipality", null)
+                        .WithMany()
+                        .HasForeignKey("MunicipalityCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_offers_municipalities_municipality_code");
+
+                    b.HasOne("Allocation.Domain.AllocationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_offers_allocation_requests_request_id");
+                });
+
+            modelBuilder.Entity("Allocation.Domain.RequestStatusChange", b =>
+                {
+                    b.HasOne("Allocation.Domain.AllocationRequest", null)
+                        .WithMany("History")
+                        .HasForeignKey("RequestId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_request_status_changes_allocation_requests_request_id");
+                });
+
             modelBuilder.Entity("Allocation.Domain.Agreement", b =>
                 {
                     b.Navigation("TargetGroups");
                 });
 
+            modelBuilder.Entity("Allocation.Domain.AllocationRequest", b =>
+                {
+                    b.Navigation("History");
+                });
+
             modelBuilder.Entity("Allocation.Domain.Apartment", b =>
                 {
                     b.Navigation("History");
+                });
+
+            modelBuilder.Entity("Allocation.Domain.Lease", b =>
+                {
+                    b.Navigation("FollowUps");
                 });
 #pragma warning restore 612, 618
         }

@@ -1,0 +1,125 @@
+using Allocation.Api.Infrastructure;
+using Allocation.Domain;
+using Mediator;
+
+namespace Allocation.Api.Features.AllocationRequests;
+
+public static class AllocationRequestEndpoints
+{
+    public static void MapAllocationRequestEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/allocation-requests").WithTags("Allocation requests");
+
+        group.MapPost("/", async (CreateAllocationRequestRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var created = await mediator.Send(new CreateAllocationRequestCommand(body), ct);
+                ETags.Set(http, created.Version);
+                return TypedResults.Created($"/api/v1/allocation-requests/{created.Id}", created);
+            })
+            .WithName("CreateAllocationRequest")
+            .WithSummary("Create an allocation request (draft)")
+            .WithDescription("A case officer describes one household's need of a social contract: target group, household size, needs, "
+                             + "excluded districts, urgency and protection level (the level only, never the reason). The case reference is the "
+                             + "case system's opaque reference, never a name or personal identity number.")
+            .ProducesProblems(400);
+
+        group.MapGet("/", async (IMediator mediator, Guid? agreementId, RequestStatus? status, string? cursor, int? limit, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListAllocationRequestsQuery(agreementId, status, cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("ListAllocationRequests")
+            .WithSummary("List allocation requests")
+            .WithDescription("Requests, optionally of one agreement and in one status, oldest first.")
+            .ProducesProblems(400);
+
+        group.MapGet("/{requestId:guid}", async (Guid requestId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var request = await mediator.Send(new GetAllocationRequestQuery(requestId), ct);
+                ETags.Set(http, request.Version);
+                return TypedResults.Ok(request);
+            })
+            .WithName("GetAllocationRequest")
+            .WithSummary("Get an allocation request")
+            .WithDescription("The request's details and state. The ETag is needed to change the draft.")
+            .ProducesProblems(404);
+
+        group.MapGet("/{requestId:guid}/history", async (Guid requestId, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetAllocationRequestHistoryQuery(requestId), ct)))
+            .WithName("GetAllocationRequestHistory")
+            .WithSummary("Get an allocation request's history")
+            .WithDescription("Every state the request has been in, oldest first.")
+            .ProducesProblems(404);
+
+        group.MapGet("/{requestId:guid}/eligible-apartments", async (Guid requestId, bool? includeIneligible, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetEligibleApartmentsQuery(requestId, includeIneligible ?? false), ct)))
+            .WithName("GetEligibleApartments")
+            .WithSummary("List the available apartments eligible for a request")
+            .WithDescription("Available apartments of the request's agreement, each with every hard check explained and the request's position "
+                             + "among the households eligible for that apartment. `includeIneligible=true` also lists apartments that fail a check. "
+                             + "409 request-not-approved unless the request is queued.")
+            .ProducesProblems(404, 409);
+
+        group.MapPatch("/{requestId:guid}", async (Guid requestId, UpdateAllocationRequestRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var request = await mediator.Send(new UpdateAllocationRequestCommand(requestId, ETags.RequiredIfMatch(http.Request), body), ct);
+                ETags.Set(http, request.Version);
+                return TypedResults.Ok(request);
+            })
+            .WithName("UpdateAllocationRequest")
+            .WithSummary("Change a draft allocation request")
+            .WithDescription("Changes the fields given; absent fields keep their value. Only a draft can be changed (409 request-not-draft). "
+                             + "Requires If-Match.")
+            .WithIfMatch()
+            .ProducesProblems(400, 404, 409, 412, 428);
+
+        MapTransition(group, "submit", "SubmitAllocationRequest", "Submit a draft", "The case officer submits the draft for approval.",
+            (id, version, _, m, ct) => m.Send(new SubmitRequestCommand(id, version), ct));
+        MapTransition(group, "approve", "ApproveAllocationRequest", "Approve a request",
+            "The request enters the queue; its queue time is now and is kept through declined or expired offers.",
+            (id, version, _, m, ct) => m.Send(new ApproveRequestCommand(id, version), ct));
+        MapTransition<RejectRequestRequest>(group, "reject", "RejectAllocationRequest", "Reject a request", "Rejects a submitted request with a reason.",
+            (id, version, body, m, ct) => m.Send(new RejectRequestCommand(id, version, body), ct));
+        MapTransition(group, "withdraw", "WithdrawAllocationRequest", "Withdraw a request",
+            "The household no longer needs the social contract. Not while an offer is open or a lease is signed.",
+            (id, version, _, m, ct) => m.Send(new WithdrawRequestCommand(id, version), ct));
+        MapTransition<CloseRequestRequest>(group, "close", "CloseAllocationRequest", "Close a request with its outcome",
+            "Records how the household's need ended: own first- or second-hand lease, social contract taken over, relocated through the network, "
+            + "or other/unknown. Reports count the outcomes.",
+            (id, version, body, m, ct) => m.Send(new CloseRequestCommand(id, version, body), ct));
+
+        group.MapPut("/{requestId:guid}/consent", async (Guid requestId, RecordConsentRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var request = await mediator.Send(new RecordConsentCommand(requestId, OptionalIfMatch(http), body), ct);
+                ETags.Set(http, request.Version);
+                return TypedResults.Ok(request);
+            })
+            .WithName("RecordAllocationRequestConsent")
+            .WithSummary("Record the household's consent")
+            .WithDescription("The household's consent to disclose the offer details to the housing company (OSL 12 kap. 2 §), valid from "
+                             + "`givenOn` to `expiresOn`. Without a valid consent no offer can be made. If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(400, 404, 409, 412);
+    }
+
+    private static uint? OptionalIfMatch(HttpContext http) => http.Request.Headers.IfMatch.Count > 0 ? ETags.RequiredIfMatch(http.Request) : null;
+
+    private static void MapTransition(RouteGroupBuilder group, string action, string name, string summary, string description,
+        Func<Guid, uint?, object?, IMediator, CancellationToken, ValueTask<AllocationRequestResponse>> send) =>
+        group.MapPost($"/{{requestId:guid}}/{action}", async (Guid requestId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+                Respond(http, await send(requestId, OptionalIfMatch(http), null, mediator, ct)))
+            .WithName(name).WithSummary(summary).WithDescription(description + " If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(404, 409, 412);
+
+    private static void MapTransition<TBody>(RouteGroupBuilder group, string action, string name, string summary, string description,
+        Func<Guid, uint?, TBody, IMediator, CancellationToken, ValueTask<AllocationRequestResponse>> send) =>
+        group.MapPost($"/{{requestId:guid}}/{action}", async (Guid requestId, TBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+                Respond(http, await send(requestId, OptionalIfMatch(http), body, mediator, ct)))
+            .WithName(name).WithSummary(summary).WithDescription(description + " If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(400, 404, 409, 412);
+
+    private static Microsoft.AspNetCore.Http.HttpResults.Ok<AllocationRequestResponse> Respond(HttpContext http, AllocationRequestResponse request)
+    {
+        ETags.Set(http, request.Version);
+        return TypedResults.Ok(request);
+    }
+}

@@ -1,0 +1,63 @@
+using Allocation.Api.Features.Offers;
+using Allocation.Api.Features.Queue;
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Persistence;
+using Allocation.Domain;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Allocation.Api.Features.AllocationRequests;
+
+/// <summary>
+/// An available apartment checked against the request: every hard check with its explanation, and where the request
+/// stands among the households eligible for that apartment.
+/// </summary>
+public sealed record EligibleApartmentResponse(
+    Guid ApartmentId,
+    string ObjectNumber,
+    string District,
+    int Rooms,
+    decimal MonthlyRent,
+    bool IsAccessible,
+    DateOnly AvailableFrom,
+    bool Eligible,
+    int? PositionAmongEligible,
+    int EligibleCount,
+    string? RankExplanation,
+    IReadOnlyList<CheckResponse> Checks);
+
+public sealed record GetEligibleApartmentsQuery(Guid RequestId, bool IncludeIneligible) : IQuery<IReadOnlyList<EligibleApartmentResponse>>;
+
+public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRanking ranking, OfferSettlement settlement, TimeProvider clock)
+    : IQueryHandler<GetEligibleApartmentsQuery, IReadOnlyList<EligibleApartmentResponse>>
+{
+    public async ValueTask<IReadOnlyList<EligibleApartmentResponse>> Handle(GetEligibleApartmentsQuery query, CancellationToken ct)
+    {
+        await settlement.SettleDueAsync(ct);
+        var now = clock.GetUtcNow();
+        var request = await db.AllocationRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == query.RequestId, ct)
+            ?? throw new NotFoundException("allocation request", query.RequestId);
+        if (request.Status != RequestStatus.Approved)
+            throw new DomainRuleException("request-not-approved", $"Only a queued (approved) request is matched to apartments; this one is {request.Status}.");
+
+        var queue = await ranking.QueueAsync(await ranking.AgreementAsync(request.AgreementId, ct), now, ct);
+        var apartments = await db.Apartments.AsNoTracking()
+            .Where(a => a.AgreementId == request.AgreementId && a.Status == ApartmentStatus.Available)
+            .OrderBy(a => a.AvailableFrom).ThenBy(a => a.Id)
+            .ToListAsync(ct);
+
+        var result = new List<EligibleApartmentResponse>();
+        foreach (var apartment in apartments)
+        {
+            var eligible = QueueRanking.Check(queue, apartment, now).Where(c => c.Eligible).ToList();
+            var mine = QueueRanking.Check([queue.Single(q => q.Request.Id == request.Id)], apartment, now)[0];
+            var position = eligible.FindIndex(c => c.Queued.Request.Id == request.Id) + 1;
+            if (!mine.Eligible && !query.IncludeIneligible) continue;
+            result.Add(new EligibleApartmentResponse(apartment.Id, apartment.ObjectNumber, apartment.District, apartment.Rooms, apartment.MonthlyRent,
+                apartment.IsAccessible, apartment.AvailableFrom, mine.Eligible, position > 0 ? position : null, eligible.Count,
+                position > 0 ? $"{position} of {eligible.Count} eligible households for this apartment. {QueueOrder.Explain(mine.Queued.Entry, mine.Queued.Position)}" : null,
+                mine.Checks.Select(CheckResponse.From).ToList()));
+        }
+        return result;
+    }
+}

@@ -1,0 +1,40 @@
+using Allocation.Api.Features.Offers;
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Persistence;
+using Allocation.Domain;
+using FluentValidation;
+using Mediator;
+
+namespace Allocation.Api.Features.Leases;
+
+/// <summary>The housing company confirms the signed lease. Without <c>trialEndsOn</c> the trial runs the agreement's default months.</summary>
+public sealed record ConfirmLeaseRequest(DateOnly StartDate, LeaseForm Form, DateOnly? TrialEndsOn = null);
+
+public sealed record ConfirmLeaseCommand(Guid OfferId, ConfirmLeaseRequest Body) : ICommand<LeaseResponse>;
+
+public sealed class ConfirmLeaseValidator : AbstractValidator<ConfirmLeaseCommand>
+{
+    public ConfirmLeaseValidator() =>
+        RuleFor(c => c.Body.TrialEndsOn).GreaterThan(c => c.Body.StartDate).When(c => c.Body.TrialEndsOn is not null)
+            .WithMessage("trialEndsOn must be after startDate.");
+}
+
+public sealed class ConfirmLeaseHandler(AllocationDbContext db, Queue.QueueRanking ranking, TimeProvider clock) : ICommandHandler<ConfirmLeaseCommand, LeaseResponse>
+{
+    public async ValueTask<LeaseResponse> Handle(ConfirmLeaseCommand command, CancellationToken ct)
+    {
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // Locked like every offer command, so of parallel confirmations exactly one creates the lease (PRODUCT §11).
+        var offer = await db.LockOfferAsync(command.OfferId, ct) ?? throw new NotFoundException("offer", command.OfferId);
+        var apartment = (await db.LockApartmentAsync(offer.ApartmentId, ct))!;
+        var request = (await db.LockRequestAsync(offer.RequestId, ct))!;
+        var agreement = await ranking.AgreementAsync(offer.AgreementId, ct);
+        var now = clock.GetUtcNow();
+
+        var lease = offer.ConfirmLease(apartment, request, agreement, command.Body.StartDate, command.Body.Form, command.Body.TrialEndsOn, now);
+        db.Leases.Add(lease);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return LeaseResponse.From(lease, now);
+    }
+}

@@ -1,0 +1,75 @@
+using Allocation.Api.Features.Offers;
+using Allocation.Api.Infrastructure;
+using Allocation.Domain;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Allocation.Api.Features.Leases;
+
+public static class LeaseEndpoints
+{
+    public static void MapLeaseEndpoints(this IEndpointRouteBuilder app)
+    {
+        app.MapPost("/api/v1/offers/{offerId:guid}/lease", async (Guid offerId, ConfirmLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var lease = await mediator.Send(new ConfirmLeaseCommand(offerId, body), ct);
+                ETags.Set(http, lease.Version);
+                return TypedResults.Created($"/api/v1/leases/{lease.Id}", lease);
+            })
+            .WithTags("Leases")
+            .WithName("ConfirmLease")
+            .WithSummary("Confirm the signed lease of an accepted offer")
+            .WithDescription("The housing company confirms the signed lease: start date, lease form and trial period end (default: the agreement's "
+                             + "trial months). The apartment becomes leased and the household housed. One lease per offer "
+                             + "(409 lease-already-confirmed) and one active lease per apartment.")
+            .ProducesProblems(400, 404, 409);
+
+        var group = app.MapGroup("/api/v1/leases").WithTags("Leases");
+
+        group.MapGet("/", async (IMediator mediator, Guid? agreementId, Guid? apartmentId, LeaseStatus? status, string? cursor, int? limit, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListLeasesQuery(agreementId, apartmentId, status, cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("ListLeases")
+            .WithSummary("List leases")
+            .WithDescription("Leases, optionally of one agreement or apartment, or in one status.")
+            .ProducesProblems(400);
+
+        group.MapGet("/{leaseId:guid}", async (Guid leaseId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+                Respond(http, await mediator.Send(new GetLeaseQuery(leaseId), ct)))
+            .WithName("GetLease")
+            .WithSummary("Get a lease")
+            .WithDescription("The lease, whether it is in its trial period, and its follow-ups.")
+            .ProducesProblems(404);
+
+        group.MapPost("/{leaseId:guid}/follow-ups", async (Guid leaseId, RecordFollowUpRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+                Respond(http, await mediator.Send(new RecordFollowUpCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
+            .WithName("RecordLeaseFollowUp")
+            .WithSummary("Record a follow-up")
+            .WithDescription("A case officer's follow-up of an active lease: date, result (Ok or Concern, which needs a note). If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(400, 404, 409, 412);
+
+        group.MapPost("/{leaseId:guid}/takeover", async (Guid leaseId, TakeOverLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+                Respond(http, await mediator.Send(new TakeOverLeaseCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
+            .WithName("TakeOverLease")
+            .WithSummary("Record the household's takeover of the lease")
+            .WithDescription("After the trial period (409 trial-not-completed before it) the household takes over the first-hand lease: the "
+                             + "apartment leaves the agreement's stock and its quota place is freed. If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(400, 404, 409, 412);
+
+        group.MapPost("/{leaseId:guid}/terminate", async (Guid leaseId, TerminateLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+                Respond(http, await mediator.Send(new TerminateLeaseCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
+            .WithName("TerminateLease")
+            .WithSummary("Terminate a lease")
+            .WithDescription("With a reason (Moved, Breach, Eviction, Other). The apartment becomes available for the next household, or with "
+                             + "`returnApartment` goes back to the housing company and frees its quota place. If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(400, 404, 409, 412);
+    }
+
+    private static Ok<LeaseResponse> Respond(HttpContext http, LeaseResponse lease)
+    {
+        ETags.Set(http, lease.Version);
+        return TypedResults.Ok(lease);
+    }
+}

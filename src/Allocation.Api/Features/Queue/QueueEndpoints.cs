@@ -1,0 +1,18 @@
+using Allocation.Api.Infrastructure;
+using Mediator;
+
+namespace Allocation.Api.Features.Queue;
+
+public static class QueueEndpoints
+{
+    public static void MapQueueEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/v1/queue", async (Guid agreementId, string? cursor, int? limit, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetQueueQuery(agreementId, cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithTags("Queue")
+            .WithName("GetQueue")
+            .WithSummary("Get an agreement's queue")
+            .WithDescription("Approved requests ranked by target-group priority rank, then urgency, then time approved, each with the explanation "
+                             + "of its rank. Requests queued longer than the agreement's threshold are flagged `stalled`; a running cool-down "
+                             + "is shown. A declined or expired offer returns the request with its original queue time.")
+            .ProducesProblems(400, 404);
+}

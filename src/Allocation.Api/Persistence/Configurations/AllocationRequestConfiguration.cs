@@ -1,0 +1,48 @@
+using Allocation.Domain;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Allocation.Api.Persistence.Configurations;
+
+public sealed class AllocationRequestConfiguration : IEntityTypeConfiguration<AllocationRequest>
+{
+    public void Configure(EntityTypeBuilder<AllocationRequest> b)
+    {
+        b.ToTable("allocation_requests", t =>
+        {
+            t.HasCheckConstraint("ck_allocation_requests_household", "adults >= 1 AND children >= 0");
+            t.HasCheckConstraint("ck_allocation_requests_rooms", "min_rooms >= 1");
+            t.HasCheckConstraint("ck_allocation_requests_consent", "consent_expires_on IS NULL OR consent_expires_on >= consent_given_on");
+        });
+        b.Property(r => r.MunicipalityCode).HasMaxLength(4).IsFixedLength();
+        b.Property(r => r.CaseReference).HasMaxLength(100);
+        b.Property(r => r.MaxRent).HasPrecision(10, 2);
+        b.Property(r => r.Urgency).HasConversion<string>().HasMaxLength(20);
+        b.Property(r => r.ProtectionLevel).HasConversion<string>().HasMaxLength(30);
+        b.Property(r => r.Status).HasConversion<string>().HasMaxLength(20);
+        b.Property(r => r.Outcome).HasConversion<string>().HasMaxLength(40);
+        b.Property(r => r.RejectionReason).HasMaxLength(1000);
+        b.Property(r => r.Version).IsRowVersion();
+        b.Ignore(r => r.Needs);
+        b.Ignore(r => r.HouseholdSize);
+        b.HasOne<Agreement>().WithMany().HasForeignKey(r => r.AgreementId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Municipality>().WithMany().HasForeignKey(r => r.MunicipalityCode).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<TargetGroup>().WithMany().HasForeignKey(r => r.TargetGroupId).OnDelete(DeleteBehavior.Restrict);
+        b.HasMany(r => r.History).WithOne().HasForeignKey(h => h.RequestId).OnDelete(DeleteBehavior.Restrict);
+        b.Navigation(r => r.History).HasField("_history");
+        b.HasIndex(r => new { r.AgreementId, r.Status });
+    }
+}
+
+public sealed class RequestStatusChangeConfiguration : IEntityTypeConfiguration<RequestStatusChange>
+{
+    public void Configure(EntityTypeBuilder<RequestStatusChange> b)
+    {
+        b.ToTable("request_status_changes");
+        b.Property(h => h.FromStatus).HasConversion<string>().HasMaxLength(20);
+        b.Property(h => h.ToStatus).HasConversion<string>().HasMaxLength(20);
+        b.Property(h => h.Reason).HasMaxLength(100);
+        b.Property(h => h.Sequence).UseIdentityByDefaultColumn();
+        b.HasIndex(h => new { h.RequestId, h.ChangedAt });
+    }
+}

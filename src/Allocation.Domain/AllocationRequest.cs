@@ -1,0 +1,222 @@
+namespace Allocation.Domain;
+
+public enum RequestStatus { Draft, Submitted, Approved, Offered, Housed, Closed, Rejected, Withdrawn }
+
+/// <summary>How urgent the household's need is; acute e.g. when a protected-housing placement ends.</summary>
+public enum Urgency { Normal, Urgent, Acute }
+
+/// <summary>The level only, never the reason (PRODUCT §6).</summary>
+public enum ProtectionLevel { None, ConfidentialityMarking, ProtectedRegistration }
+
+/// <summary>How a closed request ended (PRODUCT §4); most households find their own housing.</summary>
+public enum RequestOutcome { OwnFirstHandLease, OwnSecondHandLease, SocialContractTakeover, RelocatedThroughNetwork, OtherOrUnknown }
+
+/// <summary>What the case officer describes about a household and its needs. No names, no personal identity numbers.</summary>
+public sealed record HouseholdNeeds(
+    Guid TargetGroupId,
+    int Adults,
+    int Children,
+    int MinRooms,
+    decimal? MaxRent,
+    bool NeedsAccessibility,
+    IReadOnlyList<string> RequiredDistricts,
+    IReadOnlyList<string> ExcludedDistricts,
+    Urgency Urgency,
+    DateOnly? UrgentBy,
+    ProtectionLevel ProtectionLevel,
+    DateOnly HousingPlanStartedOn);
+
+/// <summary>
+/// One household's request for a social contract (PRODUCT §4):
+/// draft → submitted → approved (queued) → offered → housed → closed, plus rejected and withdrawn.
+/// </summary>
+public sealed class AllocationRequest
+{
+    private readonly List<RequestStatusChange> _history = [];
+
+    private AllocationRequest()
+    {
+        MunicipalityCode = null!;
+        CaseReference = null!;
+        RequiredDistricts = [];
+        ExcludedDistricts = [];
+    }
+
+    public Guid Id { get; private set; }
+    public string MunicipalityCode { get; private set; }
+    public Guid AgreementId { get; private set; }
+
+    /// <summary>The case officer's own opaque reference; never a name or personal identity number.</summary>
+    public string CaseReference { get; private set; }
+
+    public Guid TargetGroupId { get; private set; }
+    public int Adults { get; private set; }
+    public int Children { get; private set; }
+    public int MinRooms { get; private set; }
+    public decimal? MaxRent { get; private set; }
+    public bool NeedsAccessibility { get; private set; }
+    public string[] RequiredDistricts { get; private set; }
+    public string[] ExcludedDistricts { get; private set; }
+    public Urgency Urgency { get; private set; }
+    public DateOnly? UrgentBy { get; private set; }
+    public ProtectionLevel ProtectionLevel { get; private set; }
+    public DateOnly HousingPlanStartedOn { get; private set; }
+    public DateOnly? ConsentGivenOn { get; private set; }
+    public DateOnly? ConsentExpiresOn { get; private set; }
+    public RequestStatus Status { get; private set; }
+    public DateTimeOffset CreatedAt { get; private set; }
+    public DateTimeOffset? SubmittedAt { get; private set; }
+
+    /// <summary>Queue time: set at approval and kept when an offer is declined or expires (PRODUCT §4).</summary>
+    public DateTimeOffset? QueuedSince { get; private set; }
+
+    public DateTimeOffset? CooldownUntil { get; private set; }
+    public string? RejectionReason { get; private set; }
+    public RequestOutcome? Outcome { get; private set; }
+    public DateTimeOffset? ClosedAt { get; private set; }
+    public uint Version { get; private set; }
+    public IReadOnlyCollection<RequestStatusChange> History => _history;
+
+    public int HouseholdSize => Adults + Children;
+
+    public static AllocationRequest Draft(Agreement agreement, string caseReference, HouseholdNeeds needs, DateTimeOffset now)
+    {
+        var request = new AllocationRequest
+        {
+            Id = Guid.CreateVersion7(now),
+            MunicipalityCode = agreement.MunicipalityCode,
+            AgreementId = agreement.Id,
+            CaseReference = caseReference,
+            CreatedAt = now,
+        };
+        request.Describe(needs);
+        request.MoveTo(null, RequestStatus.Draft, now, "created");
+        return request;
+    }
+
+    public void UpdateDraft(HouseholdNeeds needs)
+    {
+        Require(RequestStatus.Draft, "request-not-draft", "Only a draft can be changed.");
+        Describe(needs);
+    }
+
+    public HouseholdNeeds Needs => new(TargetGroupId, Adults, Children, MinRooms, MaxRent, NeedsAccessibility, RequiredDistricts,
+        ExcludedDistricts, Urgency, UrgentBy, ProtectionLevel, HousingPlanStartedOn);
+
+    /// <summary>OSL 12 kap. 2 §: the household's consent to disclose the offer details to the housing company.</summary>
+    public void RecordConsent(DateOnly givenOn, DateOnly expiresOn)
+    {
+        if (expiresOn < givenOn)
+            throw new DomainRuleException("invalid-consent-period", "Consent cannot expire before it is given.");
+        if (Status is RequestStatus.Closed or RequestStatus.Rejected or RequestStatus.Withdrawn)
+            throw new DomainRuleException("request-not-open", $"The request is {Status}; consent can no longer be recorded.");
+        ConsentGivenOn = givenOn;
+        ConsentExpiresOn = expiresOn;
+    }
+
+    public bool HasValidConsent(DateOnly today) => ConsentGivenOn <= today && today <= ConsentExpiresOn;
+
+    public bool InCooldown(DateTimeOffset now) => CooldownUntil > now;
+
+    public void Submit(DateTimeOffset now)
+    {
+        Require(RequestStatus.Draft, "request-not-draft", "Only a draft can be submitted.");
+        SubmittedAt = now;
+        MoveTo(Status, RequestStatus.Submitted, now, "submitted");
+    }
+
+    public void Approve(DateTimeOffset now)
+    {
+        Require(RequestStatus.Submitted, "request-not-submitted", "Only a submitted request can be approved.");
+        QueuedSince = now;
+        MoveTo(Status, RequestStatus.Approved, now, "approved");
+    }
+
+    public void Reject(string reason, DateTimeOffset now)
+    {
+        Require(RequestStatus.Submitted, "request-not-submitted", "Only a submitted request can be rejected.");
+        RejectionReason = reason;
+        MoveTo(Status, RequestStatus.Rejected, now, "rejected");
+    }
+
+    public void Withdraw(DateTimeOffset now)
+    {
+        // An offered or housed household has an apartment attached: the offer is withdrawn or the lease ended first.
+        if (Status is not (RequestStatus.Draft or RequestStatus.Submitted or RequestStatus.Approved))
+            throw new DomainRuleException("request-not-withdrawable", $"A request that is {Status} cannot be withdrawn.");
+        MoveTo(Status, RequestStatus.Withdrawn, now, "withdrawn");
+    }
+
+    public void Close(RequestOutcome outcome, DateTimeOffset now)
+    {
+        if (Status is not (RequestStatus.Submitted or RequestStatus.Approved or RequestStatus.Housed))
+            throw new DomainRuleException("request-not-closable", $"A request that is {Status} cannot be closed.");
+        Outcome = outcome;
+        ClosedAt = now;
+        MoveTo(Status, RequestStatus.Closed, now, $"closed: {outcome}");
+    }
+
+    /// <summary>An offer was made to this household. The offer checks eligibility; this holds the state rule.</summary>
+    internal void MarkOffered(DateTimeOffset now)
+    {
+        Require(RequestStatus.Approved, "request-not-approved", "Only an approved (queued) request can get an offer.");
+        if (InCooldown(now))
+            throw new DomainRuleException("request-in-cooldown", $"The request is in a cool-down until {CooldownUntil:O}.");
+        MoveTo(Status, RequestStatus.Offered, now, "offered");
+    }
+
+    /// <summary>The offer was declined, withdrawn or expired: back to the queue with the original queue time.</summary>
+    internal void ReturnToQueue(DateTimeOffset now, string reason, DateTimeOffset? cooldownUntil)
+    {
+        Require(RequestStatus.Offered, "request-not-offered", "The request has no offer to return from.");
+        CooldownUntil = cooldownUntil;
+        MoveTo(Status, RequestStatus.Approved, now, reason);
+    }
+
+    internal void MarkHoused(DateTimeOffset now)
+    {
+        Require(RequestStatus.Offered, "request-not-offered", "Only an offered request can be housed.");
+        MoveTo(Status, RequestStatus.Housed, now, "lease signed");
+    }
+
+    private void Describe(HouseholdNeeds needs)
+    {
+        TargetGroupId = needs.TargetGroupId;
+        Adults = needs.Adults;
+        Children = needs.Children;
+        MinRooms = needs.MinRooms;
+        MaxRent = needs.MaxRent;
+        NeedsAccessibility = needs.NeedsAccessibility;
+        RequiredDistricts = [.. needs.RequiredDistricts.Distinct()];
+        ExcludedDistricts = [.. needs.ExcludedDistricts.Distinct()];
+        Urgency = needs.Urgency;
+        UrgentBy = needs.UrgentBy;
+        ProtectionLevel = needs.ProtectionLevel;
+        HousingPlanStartedOn = needs.HousingPlanStartedOn;
+    }
+
+    private void Require(RequestStatus expected, string code, string message)
+    {
+        if (Status != expected) throw new DomainRuleException(code, $"{message} This request is {Status}.");
+    }
+
+    private void MoveTo(RequestStatus? from, RequestStatus to, DateTimeOffset at, string reason)
+    {
+        Status = to;
+        _history.Add(new RequestStatusChange(Guid.CreateVersion7(at), Id, from, to, at, reason));
+    }
+}
+
+/// <summary>One state change of a request, for its history and for reports.</summary>
+public sealed class RequestStatusChange(Guid id, Guid requestId, RequestStatus? fromStatus, RequestStatus toStatus, DateTimeOffset changedAt, string reason)
+{
+    public Guid Id { get; private set; } = id;
+    public Guid RequestId { get; private set; } = requestId;
+    public RequestStatus? FromStatus { get; private set; } = fromStatus;
+    public RequestStatus ToStatus { get; private set; } = toStatus;
+    public DateTimeOffset ChangedAt { get; private set; } = changedAt;
+    public string Reason { get; private set; } = reason;
+
+    /// <summary>Assigned by the database on insert: the order the changes happened in, also when timestamps tie.</summary>
+    public long Sequence { get; private set; }
+}

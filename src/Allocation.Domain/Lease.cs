@@ -1,0 +1,110 @@
+namespace Allocation.Domain;
+
+public enum LeaseForm { MunicipalitySublet, FirstHandWithGuarantee }
+
+public enum LeaseStatus { Active, TakenOver, Terminated }
+
+public enum TerminationReason { Moved, Breach, Eviction, Other }
+
+public enum FollowUpResult { Ok, Concern }
+
+/// <summary>A signed social contract, through its trial period to takeover or termination (PRODUCT §4).</summary>
+public sealed class Lease
+{
+    private readonly List<FollowUp> _followUps = [];
+
+    private Lease()
+    {
+        MunicipalityCode = null!;
+    }
+
+    internal Lease(Guid id, Offer offer, DateOnly startDate, LeaseForm form, DateOnly trialEndsOn, DateTimeOffset now) : this()
+    {
+        Id = id;
+        MunicipalityCode = offer.MunicipalityCode;
+        AgreementId = offer.AgreementId;
+        OfferId = offer.Id;
+        ApartmentId = offer.ApartmentId;
+        RequestId = offer.RequestId;
+        StartDate = startDate;
+        Form = form;
+        TrialEndsOn = trialEndsOn;
+        Status = LeaseStatus.Active;
+        SignedAt = now;
+    }
+
+    public Guid Id { get; private set; }
+    public string MunicipalityCode { get; private set; }
+    public Guid AgreementId { get; private set; }
+    public Guid OfferId { get; private set; }
+    public Guid ApartmentId { get; private set; }
+    public Guid RequestId { get; private set; }
+    public DateOnly StartDate { get; private set; }
+    public LeaseForm Form { get; private set; }
+    public DateOnly TrialEndsOn { get; private set; }
+    public LeaseStatus Status { get; private set; }
+    public DateTimeOffset SignedAt { get; private set; }
+    public DateOnly? EndedOn { get; private set; }
+    public TerminationReason? TerminationReason { get; private set; }
+    public uint Version { get; private set; }
+    public IReadOnlyCollection<FollowUp> FollowUps => _followUps;
+
+    public bool InTrial(DateOnly today) => Status == LeaseStatus.Active && today < TrialEndsOn;
+
+    public FollowUp RecordFollowUp(DateOnly date, FollowUpResult result, string? note, DateTimeOffset now)
+    {
+        EnsureActive();
+        if (date < StartDate) throw new DomainRuleException("follow-up-before-lease", "A follow-up cannot be dated before the lease starts.");
+        var followUp = new FollowUp(Guid.CreateVersion7(now), Id, date, result, note, now);
+        _followUps.Add(followUp);
+        return followUp;
+    }
+
+    /// <summary>After the trial period the household takes over the first-hand lease: the apartment leaves the stock.</summary>
+    public void TakeOver(Apartment apartment, Agreement agreement, DateOnly on, DateTimeOffset now)
+    {
+        EnsureActive();
+        EnsureNotFuture(on, now);
+        if (on < TrialEndsOn)
+            throw new DomainRuleException("trial-not-completed", $"The trial period runs until {TrialEndsOn:yyyy-MM-dd}; a takeover comes after it.");
+        apartment.LeaveStockAfterLease(agreement, ApartmentStatus.TakenOver, now, "taken over");
+        Status = LeaseStatus.TakenOver;
+        EndedOn = on;
+    }
+
+    /// <summary>The lease ends early: the apartment is available for the next household, or returned to the housing company.</summary>
+    public void Terminate(Apartment apartment, Agreement agreement, TerminationReason reason, DateOnly on, bool returnApartment, DateTimeOffset now)
+    {
+        EnsureActive();
+        EnsureNotFuture(on, now);
+        if (on < StartDate) throw new DomainRuleException("termination-before-lease", "A lease cannot end before it starts.");
+        if (returnApartment) apartment.LeaveStockAfterLease(agreement, ApartmentStatus.Returned, now, $"lease terminated: {reason}");
+        else apartment.MakeAvailableAgain(now, $"lease terminated: {reason}");
+        Status = LeaseStatus.Terminated;
+        TerminationReason = reason;
+        EndedOn = on;
+    }
+
+    // The apartment changes state when this is recorded, so it is recorded when it has happened, not in advance.
+    private static void EnsureNotFuture(DateOnly on, DateTimeOffset now)
+    {
+        if (on > DateOnly.FromDateTime(now.UtcDateTime))
+            throw new DomainRuleException("date-in-future", "A takeover or termination is recorded once it has happened, not in advance.");
+    }
+
+    private void EnsureActive()
+    {
+        if (Status != LeaseStatus.Active) throw new DomainRuleException("lease-not-active", $"The lease is {Status}.");
+    }
+}
+
+/// <summary>A case officer's follow-up during the trial period.</summary>
+public sealed class FollowUp(Guid id, Guid leaseId, DateOnly date, FollowUpResult result, string? note, DateTimeOffset recordedAt)
+{
+    public Guid Id { get; private set; } = id;
+    public Guid LeaseId { get; private set; } = leaseId;
+    public DateOnly Date { get; private set; } = date;
+    public FollowUpResult Result { get; private set; } = result;
+    public string? Note { get; private set; } = note;
+    public DateTimeOffset RecordedAt { get; private set; } = recordedAt;
+}
