@@ -99,10 +99,11 @@ public sealed class AgreementTests : ApiTest
         await (await Client.SendAsync(Api.Patch(uri, new UpdateAgreementRequest(ApartmentQuota: 20), ifMatch: null)))
             .AssertProblemAsync(HttpStatusCode.PreconditionRequired, "precondition-required");
 
-        var changed = await Client.SendAsync(Api.Patch(uri, new UpdateAgreementRequest(ApartmentQuota: 20), etag));
+        var changed = await Client.SendAsync(Api.Patch(uri, new UpdateAgreementRequest(ApartmentQuota: 20, QueueStallDays: 60, OfferStallDays: 4), etag));
         await changed.AssertStatusAsync(HttpStatusCode.OK);
         Assert.That(changed.Headers.ETag!.ToString(), Is.Not.EqualTo(etag));
-        Assert.That((await changed.ReadAsync<AgreementResponse>()).ApartmentQuota, Is.EqualTo(20));
+        var body = await changed.ReadAsync<AgreementResponse>();
+        Assert.That((body.ApartmentQuota, body.QueueStallDays, body.OfferStallDays, body.DefaultTrialMonths), Is.EqualTo((20, 60, 4, 24)));
 
         await (await Client.SendAsync(Api.Patch(uri, new UpdateAgreementRequest(ApartmentQuota: 30), etag)))
             .AssertProblemAsync(HttpStatusCode.PreconditionFailed, "precondition-failed");

@@ -119,13 +119,13 @@ public static class Api
         return await response.ReadAsync<AllocationRequestResponse>();
     }
 
-    /// <summary>A request taken through draft → submitted → approved, with consent valid for a year from the test clock's start.</summary>
+    /// <summary>A request taken through draft → submitted → approved, with consent valid from before the test clock's start to the end of 2030.</summary>
     public static async Task<AllocationRequestResponse> CreateQueuedRequestAsync(this HttpClient client, CreateAllocationRequestRequest request, bool consent = true)
     {
         var created = await client.CreateRequestAsync(request);
         if (consent)
             await (await client.PutAsJsonAsync($"/api/v1/allocation-requests/{created.Id}/consent",
-                new RecordConsentRequest(new DateOnly(2026, 5, 1), new DateOnly(2027, 5, 1)), Json)).AssertStatusAsync(HttpStatusCode.OK);
+                new RecordConsentRequest(new DateOnly(2026, 5, 1), new DateOnly(2030, 12, 31)), Json)).AssertStatusAsync(HttpStatusCode.OK);
         await (await client.PostAsync($"/api/v1/allocation-requests/{created.Id}/submit", null)).AssertStatusAsync(HttpStatusCode.OK);
         var approved = await client.PostAsync($"/api/v1/allocation-requests/{created.Id}/approve", null);
         await approved.AssertStatusAsync(HttpStatusCode.OK);

@@ -57,6 +57,25 @@ public sealed class ContractTests : ApiTest
         await (await Client.GetAsync("/health/ready")).AssertStatusAsync(HttpStatusCode.OK);
     }
 
+    [Test]
+    public async Task Every_error_code_the_code_can_raise_is_documented_in_the_contract_readme()
+    {
+        var root = RepositoryRoot();
+        var readme = await File.ReadAllTextAsync(Path.Combine(root, "api-spec", "README.md"));
+        // Codes are the kebab-case literals given to the exceptions, the domain's checks and the one error handler.
+        var sources = Directory.EnumerateFiles(Path.Combine(root, "src", "Allocation.Domain"), "*.cs", SearchOption.AllDirectories)
+            .Concat(Directory.EnumerateFiles(Path.Combine(root, "src", "Allocation.Api", "Features"), "*.cs", SearchOption.AllDirectories))
+            .Append(Path.Combine(root, "src", "Allocation.Api", "Infrastructure", "Errors.cs"))
+            .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}", StringComparison.Ordinal));
+        var codes = sources
+            .SelectMany(f => System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(f),
+                @"(?:(?:DomainRuleException|BadRequestException)\(\s*|Require\([^,()]+,\s*|,\s*|\(\d{3},\s*|=\s*\(\s*|=>\s*)""(?<code>[a-z]+(?:-[a-z]+)+)""(?=\s*[,)])").Select(m => m.Groups["code"].Value))
+            .ToHashSet();
+
+        Assert.That(codes, Has.Count.GreaterThan(50), "the scan finds the codes");
+        Assert.That(codes.Where(c => !readme.Contains($"`{c}`", StringComparison.Ordinal)), Is.Empty);
+    }
+
     internal static string RepositoryRoot()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)

@@ -18,6 +18,8 @@ public sealed record AgreementResponse(
     int FreePlaces,
     int DefaultTrialMonths,
     int OfferResponseWorkingDays,
+    int QueueStallDays,
+    int OfferStallDays,
     IReadOnlyList<string> TargetGroupCodes,
     DateTimeOffset CreatedAt,
     [property: JsonIgnore] uint Version)
@@ -35,6 +37,8 @@ public sealed record AgreementResponse(
         a.ApartmentQuota - a.StockCount,
         a.DefaultTrialMonths,
         a.OfferResponseWorkingDays,
+        a.QueueStallDays,
+        a.OfferStallDays,
         db.TargetGroups
             .Where(t => a.TargetGroups.Any(x => x.TargetGroupId == t.Id))
             .OrderBy(t => t.PriorityRank).ThenBy(t => t.Code)

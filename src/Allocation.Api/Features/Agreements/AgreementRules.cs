@@ -19,6 +19,9 @@ internal static class AgreementRules
 
     public static IRuleBuilderOptions<T, int?> ValidResponseDays<T>(this IRuleBuilder<T, int?> rule) => rule.InclusiveBetween(1, 30);
 
+    /// <summary>PRODUCT §4: requests queued or offers open longer than these many days are flagged as stalled.</summary>
+    public static IRuleBuilderOptions<T, int?> ValidStallDays<T>(this IRuleBuilder<T, int?> rule) => rule.InclusiveBetween(1, 3650);
+
     public static IRuleBuilderOptions<T, IReadOnlyList<string>?> ValidTargetGroupCodes<T>(this IRuleBuilder<T, IReadOnlyList<string>?> rule) =>
         rule.Must(codes => codes is null || codes.All(c => !string.IsNullOrWhiteSpace(c)))
             .WithMessage("Target group codes must not be empty.");

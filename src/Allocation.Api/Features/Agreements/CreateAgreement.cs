@@ -16,7 +16,9 @@ public sealed record CreateAgreementRequest(
     int DefaultTrialMonths,
     int OfferResponseWorkingDays,
     IReadOnlyList<string> TargetGroupCodes,
-    DateOnly? ValidTo = null);
+    DateOnly? ValidTo = null,
+    int? QueueStallDays = null,
+    int? OfferStallDays = null);
 
 public sealed record CreateAgreementCommand(CreateAgreementRequest Body) : ICommand<AgreementResponse>;
 
@@ -33,6 +35,8 @@ public sealed class CreateAgreementValidator : AbstractValidator<CreateAgreement
         RuleFor(c => c.Body.ValidTo).GreaterThanOrEqualTo(c => c.Body.ValidFrom).When(c => c.Body.ValidTo is not null)
             .WithMessage("validTo must not be before validFrom.");
         RuleFor(c => c.Body.TargetGroupCodes).ValidTargetGroupCodes();
+        RuleFor(c => c.Body.QueueStallDays).ValidStallDays();
+        RuleFor(c => c.Body.OfferStallDays).ValidStallDays();
     }
 }
 
@@ -50,6 +54,7 @@ public sealed class CreateAgreementHandler(AllocationDbContext db, TimeProvider 
         var now = clock.GetUtcNow();
         var agreement = new Agreement(Guid.CreateVersion7(now), body.MunicipalityCode, body.HousingCompanyId, body.Reference.Trim(),
             body.ValidFrom, body.ValidTo, body.ApartmentQuota, body.DefaultTrialMonths, body.OfferResponseWorkingDays, targetGroupIds, now);
+        agreement.SetStallThresholds(body.QueueStallDays ?? agreement.QueueStallDays, body.OfferStallDays ?? agreement.OfferStallDays);
         db.Agreements.Add(agreement);
         await db.SaveChangesAsync(ct);
         return await db.Agreements.AsNoTracking().Where(a => a.Id == agreement.Id).Select(AgreementResponse.Projection(db)).SingleAsync(ct);

@@ -14,7 +14,9 @@ public sealed record UpdateAgreementRequest(
     int? ApartmentQuota = null,
     int? DefaultTrialMonths = null,
     int? OfferResponseWorkingDays = null,
-    IReadOnlyList<string>? TargetGroupCodes = null);
+    IReadOnlyList<string>? TargetGroupCodes = null,
+    int? QueueStallDays = null,
+    int? OfferStallDays = null);
 
 public sealed record UpdateAgreementCommand(Guid AgreementId, uint? ExpectedVersion, UpdateAgreementRequest Body) : ICommand<AgreementResponse>;
 
@@ -27,6 +29,8 @@ public sealed class UpdateAgreementValidator : AbstractValidator<UpdateAgreement
         RuleFor(c => c.Body.DefaultTrialMonths).ValidTrialMonths();
         RuleFor(c => c.Body.OfferResponseWorkingDays).ValidResponseDays();
         RuleFor(c => c.Body.TargetGroupCodes).ValidTargetGroupCodes();
+        RuleFor(c => c.Body.QueueStallDays).ValidStallDays();
+        RuleFor(c => c.Body.OfferStallDays).ValidStallDays();
     }
 }
 
@@ -48,6 +52,7 @@ public sealed class UpdateAgreementHandler(AllocationDbContext db) : ICommandHan
             body.ApartmentQuota ?? agreement.ApartmentQuota,
             body.DefaultTrialMonths ?? agreement.DefaultTrialMonths,
             body.OfferResponseWorkingDays ?? agreement.OfferResponseWorkingDays);
+        agreement.SetStallThresholds(body.QueueStallDays ?? agreement.QueueStallDays, body.OfferStallDays ?? agreement.OfferStallDays);
         if (body.TargetGroupCodes is not null)
             agreement.SetTargetGroups(await AgreementRules.ResolveTargetGroupsAsync(db, body.TargetGroupCodes, ct));
 
