@@ -1,4 +1,7 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
 
@@ -31,6 +34,16 @@ public static class OpenApi
                 Description = "The ETag from the last read of the resource.",
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String },
             });
+            return Task.CompletedTask;
+        });
+
+    /// <summary>An example request body in the contract, written with the API's own JSON options so it is exactly what the API accepts.</summary>
+    public static RouteHandlerBuilder WithRequestExample<T>(this RouteHandlerBuilder builder, T example) =>
+        builder.AddOpenApiOperationTransformer((operation, context, _) =>
+        {
+            var json = context.ApplicationServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            if (operation.RequestBody?.Content?.TryGetValue("application/json", out var media) == true && media is OpenApiMediaType body)
+                body.Example = JsonNode.Parse(JsonSerializer.Serialize(example, json));
             return Task.CompletedTask;
         });
 

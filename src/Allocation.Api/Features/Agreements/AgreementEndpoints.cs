@@ -34,6 +34,7 @@ public static class AgreementEndpoints
                 return TypedResults.Created($"/api/v1/agreements/{agreement.Id}", agreement);
             })
             .WithName("CreateAgreement")
+            .WithRequestExample(new CreateAgreementRequest("0127", Persistence.SeedData.Botkyrkabyggen, "Botkyrkabyggen – sociala kontrakt 2027", new DateOnly(2027, 1, 1), 300, 24, 3, ["violence-exposed-women", "families-acute-homelessness"], new DateOnly(2029, 12, 31)))
             .WithSummary("Create an agreement")
             .WithDescription("Registers an agreement between a municipality and a housing company, with its apartment quota and prioritised target groups.")
             .ProducesProblems(400, 409);
@@ -45,6 +46,7 @@ public static class AgreementEndpoints
                 return TypedResults.Ok(agreement);
             })
             .WithName("UpdateAgreement")
+            .WithRequestExample(new UpdateAgreementRequest(ApartmentQuota: 320, QueueStallDays: 60))
             .WithSummary("Change an agreement")
             .WithDescription("Changes the fields given; absent fields keep their value. Requires If-Match with the agreement's ETag. "
                              + "The quota cannot be lowered below the current stock (409 quota-below-stock).")

@@ -17,6 +17,7 @@ public static class AllocationRequestEndpoints
                 return TypedResults.Created($"/api/v1/allocation-requests/{created.Id}", created);
             })
             .WithName("CreateAllocationRequest")
+            .WithRequestExample(new CreateAllocationRequestRequest(Persistence.SeedData.BotkyrkaAgreement, "SOC-2026-004711", "violence-exposed-women", 1, 2, 3, false, Urgency.Acute, ProtectionLevel.ProtectedRegistration, new DateOnly(2026, 4, 15), 9500m, null, ["Fittja"], new DateOnly(2026, 8, 31)))
             .WithSummary("Create an allocation request (draft)")
             .WithDescription("A case officer describes one household's need of a social contract: target group, household size, needs, "
                              + "excluded districts, urgency and protection level (the level only, never the reason). The case reference is the "
@@ -64,6 +65,7 @@ public static class AllocationRequestEndpoints
                 return TypedResults.Ok(request);
             })
             .WithName("UpdateAllocationRequest")
+            .WithRequestExample(new UpdateAllocationRequestRequest(MinRooms: 2, ExcludedDistricts: ["Fittja", "Alby"]))
             .WithSummary("Change a draft allocation request")
             .WithDescription("Changes the fields given; absent fields keep their value. Only a draft can be changed (409 request-not-draft). "
                              + "Requires If-Match.")
@@ -75,14 +77,16 @@ public static class AllocationRequestEndpoints
         MapTransition(group, "approve", "ApproveAllocationRequest", "Approve a request",
             "The request enters the queue; its queue time is now and is kept through declined or expired offers.",
             (id, version, _, m, ct) => m.Send(new ApproveRequestCommand(id, version), ct));
-        MapTransition<RejectRequestRequest>(group, "reject", "RejectAllocationRequest", "Reject a request", "Rejects a submitted request with a reason.",
+        MapTransition(group, "reject", "RejectAllocationRequest", "Reject a request", "Rejects a submitted request with a reason.",
+            new RejectRequestRequest("The household is not within the agreement's target groups."),
             (id, version, body, m, ct) => m.Send(new RejectRequestCommand(id, version, body), ct));
         MapTransition(group, "withdraw", "WithdrawAllocationRequest", "Withdraw a request",
             "The household no longer needs the social contract. Not while an offer is open or a lease is signed.",
             (id, version, _, m, ct) => m.Send(new WithdrawRequestCommand(id, version), ct));
-        MapTransition<CloseRequestRequest>(group, "close", "CloseAllocationRequest", "Close a request with its outcome",
+        MapTransition(group, "close", "CloseAllocationRequest", "Close a request with its outcome",
             "Records how the household's need ended: own first- or second-hand lease, social contract taken over, relocated through the network, "
             + "or other/unknown. Reports count the outcomes.",
+            new CloseRequestRequest(RequestOutcome.OwnFirstHandLease),
             (id, version, body, m, ct) => m.Send(new CloseRequestCommand(id, version, body), ct));
 
         group.MapPut("/{requestId:guid}/consent", async (Guid requestId, RecordConsentRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
@@ -92,6 +96,7 @@ public static class AllocationRequestEndpoints
                 return TypedResults.Ok(request);
             })
             .WithName("RecordAllocationRequestConsent")
+            .WithRequestExample(new RecordConsentRequest(new DateOnly(2026, 5, 4), new DateOnly(2027, 5, 3)))
             .WithSummary("Record the household's consent")
             .WithDescription("The household's consent to disclose the offer details to the housing company (OSL 12 kap. 2 §), valid from "
                              + "`givenOn` to `expiresOn`. Without a valid consent no offer can be made. If-Match is optional.")
@@ -109,11 +114,12 @@ public static class AllocationRequestEndpoints
             .WithIfMatch(required: false)
             .ProducesProblems(404, 409, 412);
 
-    private static void MapTransition<TBody>(RouteGroupBuilder group, string action, string name, string summary, string description,
+    private static void MapTransition<TBody>(RouteGroupBuilder group, string action, string name, string summary, string description, TBody example,
         Func<Guid, uint?, TBody, IMediator, CancellationToken, ValueTask<AllocationRequestResponse>> send) =>
         group.MapPost($"/{{requestId:guid}}/{action}", async (Guid requestId, TBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await send(requestId, OptionalIfMatch(http), body, mediator, ct)))
             .WithName(name).WithSummary(summary).WithDescription(description + " If-Match is optional.")
+            .WithRequestExample(example)
             .WithIfMatch(required: false)
             .ProducesProblems(400, 404, 409, 412);
 

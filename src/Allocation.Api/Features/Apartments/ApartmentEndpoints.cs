@@ -17,6 +17,7 @@ public static class ApartmentEndpoints
                 })
             .WithTags("Apartments")
             .WithName("RegisterApartment")
+            .WithRequestExample(new RegisterApartmentRequest("BB-10452", "Hallunda torg 4", "Hallunda", 3, 74.5m, 2, true, false, 8950m, new DateOnly(2026, 9, 1)))
             .WithSummary("Register an apartment under an agreement")
             .WithDescription("The housing company provides an apartment: it enters the agreement's stock as available and takes one place of the quota. "
                              + "Refused with 409 quota-exhausted when the stock has reached the quota, 409 duplicate-object-number when the "
@@ -68,6 +69,7 @@ public static class ApartmentEndpoints
                 return TypedResults.Ok(apartment);
             })
             .WithName("UpdateApartment")
+            .WithRequestExample(new UpdateApartmentRequest(MonthlyRent: 9120m))
             .WithSummary("Change an apartment's description")
             .WithDescription("Changes the fields given; absent fields keep their value. Requires If-Match with the apartment's ETag.")
             .WithIfMatch()

@@ -22,6 +22,7 @@ public static class HousingCompanyEndpoints
                 return TypedResults.Created($"/api/v1/housing-companies/{created.Id}", created);
             })
             .WithName("CreateHousingCompany")
+            .WithRequestExample(new CreateHousingCompanyRequest("Huddingehem", "0126"))
             .WithSummary("Register a housing company")
             .WithDescription("409 duplicate-housing-company when the name is taken.")
             .ProducesProblems(400, 409);

@@ -18,6 +18,7 @@ public static class LeaseEndpoints
             })
             .WithTags("Leases")
             .WithName("ConfirmLease")
+            .WithRequestExample(new ConfirmLeaseRequest(new DateOnly(2026, 7, 1), LeaseForm.MunicipalitySublet))
             .WithSummary("Confirm the signed lease of an accepted offer")
             .WithDescription("The housing company confirms the signed lease: start date, lease form and trial period end (default: the agreement's "
                              + "trial months). The apartment becomes leased and the household housed. One lease per offer "
@@ -43,6 +44,7 @@ public static class LeaseEndpoints
         group.MapPost("/{leaseId:guid}/follow-ups", async (Guid leaseId, RecordFollowUpRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new RecordFollowUpCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
             .WithName("RecordLeaseFollowUp")
+            .WithRequestExample(new RecordFollowUpRequest(new DateOnly(2026, 9, 15), FollowUpResult.Ok))
             .WithSummary("Record a follow-up")
             .WithDescription("A case officer's follow-up of an active lease: date, result (Ok or Concern, which needs a note). If-Match is optional.")
             .WithIfMatch(required: false)
@@ -51,6 +53,7 @@ public static class LeaseEndpoints
         group.MapPost("/{leaseId:guid}/takeover", async (Guid leaseId, TakeOverLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new TakeOverLeaseCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
             .WithName("TakeOverLease")
+            .WithRequestExample(new TakeOverLeaseRequest(new DateOnly(2028, 7, 1)))
             .WithSummary("Record the household's takeover of the lease")
             .WithDescription("After the trial period (409 trial-not-completed before it) the household takes over the first-hand lease: the "
                              + "apartment leaves the agreement's stock and its quota place is freed. If-Match is optional.")
@@ -60,6 +63,7 @@ public static class LeaseEndpoints
         group.MapPost("/{leaseId:guid}/terminate", async (Guid leaseId, TerminateLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new TerminateLeaseCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
             .WithName("TerminateLease")
+            .WithRequestExample(new TerminateLeaseRequest(TerminationReason.Moved))
             .WithSummary("Terminate a lease")
             .WithDescription("With a reason (Moved, Breach, Eviction, Other). The apartment becomes available for the next household, or with "
                              + "`returnApartment` goes back to the housing company and frees its quota place. If-Match is optional.")

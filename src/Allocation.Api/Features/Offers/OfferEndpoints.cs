@@ -18,6 +18,7 @@ public static class OfferEndpoints
                 return TypedResults.Created($"/api/v1/offers/{offer.Id}", offer);
             })
             .WithName("CreateOffer")
+            .WithRequestExample(new CreateOfferRequest(new Guid("0195f7a2-3c41-7b10-9d2e-5a6b7c8d9e01"), new Guid("0195f6e0-1a22-7c33-8e44-0f1a2b3c4d5e")))
             .WithSummary("Offer an apartment to a household")
             .WithDescription("A coordinator offers an available apartment to an approved (queued) request. Every hard check must pass; a "
                              + "decision snapshot records the ranking and checks as they are now. At most one open offer per apartment and per "
@@ -43,6 +44,7 @@ public static class OfferEndpoints
         group.MapPost("/{offerId:guid}/viewing", async (Guid offerId, RecordViewingRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new RecordViewingCommand(offerId, OptionalIfMatch(http), body), ct)))
             .WithName("RecordOfferViewing")
+            .WithRequestExample(new RecordViewingRequest(new DateTimeOffset(2026, 6, 3, 14, 0, 0, TimeSpan.Zero), "The household attended with the housing coordinator."))
             .WithSummary("Record the viewing")
             .WithDescription("The housing company records that the household viewed the apartment. If-Match is optional.")
             .WithIfMatch(required: false)
@@ -60,6 +62,7 @@ public static class OfferEndpoints
         group.MapPost("/{offerId:guid}/decline", async (Guid offerId, DeclineOfferRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new DeclineOfferCommand(offerId, OptionalIfMatch(http), body), ct)))
             .WithName("DeclineOffer")
+            .WithRequestExample(new DeclineOfferRequest(DeclineReason.District, "Too far from the children's school.", 14))
             .WithSummary("Record the household's decline")
             .WithDescription("With a reason code (Rent, Size, District, Safety, Health, Other + note) and optionally a cool-down in days before "
                              + "the next offer. The apartment becomes available and the request returns to the queue with its original queue time. "

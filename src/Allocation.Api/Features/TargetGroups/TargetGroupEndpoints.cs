@@ -22,6 +22,7 @@ public static class TargetGroupEndpoints
                 return TypedResults.Created($"/api/v1/target-groups/{created.Id}", created);
             })
             .WithName("CreateTargetGroup")
+            .WithRequestExample(new CreateTargetGroupRequest("released-from-prison", "Personer som friges från anstalt", "People released from prison", 4, true, 0.05m))
             .WithSummary("Create a target group")
             .WithDescription("Adds a priority target group. 409 duplicate-target-group-code when the code exists.")
             .ProducesProblems(400, 409);
