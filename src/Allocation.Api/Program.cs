@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Allocation.Api.Features.Agreements;
+using Allocation.Api.Features.AuditTrail;
 using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Leases;
 using Allocation.Api.Features.Offers;
@@ -9,6 +10,7 @@ using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.TargetGroups;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
 using FluentValidation;
 
@@ -19,7 +21,11 @@ builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
 builder.Host.UseDefaultServiceProvider(o => { o.ValidateScopes = true; o.ValidateOnBuild = true; });
 
 var (connectionString, localPostgres) = await Database.ResolveAsync(builder);
-builder.Services.AddDbContext<AllocationDbContext>(o => AllocationDbContext.Configure(o, connectionString));
+builder.Services.AddHttpContextAccessor();
+builder.Services.AddScoped<AuditContext>();
+builder.Services.AddScoped<AuditInterceptor>();
+builder.Services.AddDbContext<AllocationDbContext>((services, o) =>
+    AllocationDbContext.Configure(o, connectionString).AddInterceptors(services.GetRequiredService<AuditInterceptor>()));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<QueueRanking>();
 builder.Services.AddScoped<OfferSettlement>();
@@ -28,7 +34,8 @@ builder.Services.AddHostedService<OfferExpirySweep>();
 builder.Services.AddMediator(o =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
-    o.PipelineBehaviors = [typeof(ValidationBehavior<,>)];
+    // Audit outermost, so refusals are audited too; due offers are settled before any handler reads or decides.
+    o.PipelineBehaviors = [typeof(AuditBehavior<,>), typeof(ValidationBehavior<,>), typeof(SettlementBehavior<,>)];
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
 ValidatorOptions.Global.DisplayNameResolver = (_, member, _) => member is null ? null : JsonNamingPolicy.CamelCase.ConvertName(member.Name);
@@ -72,6 +79,7 @@ app.MapAllocationRequestEndpoints();
 app.MapQueueEndpoints();
 app.MapOfferEndpoints();
 app.MapLeaseEndpoints();
+app.MapAuditTrailEndpoints();
 
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))
     await Database.MigrateAsync(app.Services);

@@ -99,11 +99,14 @@ public sealed class Offer
         Release(apartment, request, now, "offer declined", cooldownUntil);
     }
 
-    /// <summary>The coordinator takes the offer back, before or after it was accepted, as long as no lease is signed.</summary>
+    /// <summary>
+    /// The coordinator takes back an open offer. Accepting, declining and withdrawing are the exclusive answers to an open
+    /// offer (PRODUCT §11: exactly one wins), so an accepted offer is not withdrawn.
+    /// </summary>
     public void Withdraw(Apartment apartment, AllocationRequest request, DateTimeOffset now)
     {
         EnsureParties(apartment, request);
-        if (StatusAt(now) is not (OfferStatus.Open or OfferStatus.Accepted)) throw NotOpen(now);
+        if (StatusAt(now) != OfferStatus.Open) throw NotOpen(now);
         Status = OfferStatus.Withdrawn;
         RespondedAt = now;
         Release(apartment, request, now, "offer withdrawn", null);

@@ -459,17 +459,17 @@ public sealed class OfferTests
     }
 
     [Test]
-    public void The_coordinator_can_withdraw_an_accepted_offer_before_the_lease_is_signed()
+    public void An_accepted_offer_cannot_be_withdrawn_the_answers_to_an_offer_exclude_each_other()
     {
         var offer = AcceptedOffer();
 
-        offer.Withdraw(_apartment, _request, RespondBy.AddDays(5));
+        var refusal = Assert.Throws<DomainRuleException>(() => offer.Withdraw(_apartment, _request, RespondBy.AddDays(5)));
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(offer.Status, Is.EqualTo(OfferStatus.Withdrawn));
-            Assert.That(_apartment.Status, Is.EqualTo(ApartmentStatus.Available));
-            Assert.That(_request.Status, Is.EqualTo(RequestStatus.Approved));
+            Assert.That(refusal!.Code, Is.EqualTo("offer-not-open"));
+            Assert.That(offer.Status, Is.EqualTo(OfferStatus.Accepted));
+            Assert.That(_apartment.Status, Is.EqualTo(ApartmentStatus.Offered));
         }
     }
 

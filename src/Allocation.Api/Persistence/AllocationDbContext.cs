@@ -16,6 +16,7 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     public DbSet<Offer> Offers => Set<Offer>();
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<FollowUp> FollowUps => Set<FollowUp>();
+    public DbSet<Infrastructure.Audit.AuditEntry> AuditEntries => Set<Infrastructure.Audit.AuditEntry>();
 
     /// <summary>Loads an agreement with its row locked until the transaction ends, so quota decisions see the current stock.</summary>
     public Task<Agreement?> LockAgreementAsync(Guid id, CancellationToken ct) =>
@@ -47,7 +48,7 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
         SeedData.Apply(modelBuilder);
     }
 
-    public static void Configure(DbContextOptionsBuilder options, string connectionString) =>
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
             .UseSnakeCaseNamingConvention();
 }

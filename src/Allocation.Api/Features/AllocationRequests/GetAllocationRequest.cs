@@ -1,31 +1,36 @@
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.AllocationRequests;
 
-public sealed record GetAllocationRequestQuery(Guid RequestId) : IQuery<AllocationRequestResponse>;
+public sealed record GetAllocationRequestQuery(Guid RequestId) : IQuery<AllocationRequestResponse>, IAuditedRead
+{
+    public Guid? ResourceId => RequestId;
+}
 
-public sealed class GetAllocationRequestHandler(AllocationDbContext db, OfferSettlement settlement) : IQueryHandler<GetAllocationRequestQuery, AllocationRequestResponse>
+public sealed class GetAllocationRequestHandler(AllocationDbContext db) : IQueryHandler<GetAllocationRequestQuery, AllocationRequestResponse>
 {
     public async ValueTask<AllocationRequestResponse> Handle(GetAllocationRequestQuery query, CancellationToken ct)
     {
-        await settlement.SettleDueAsync(ct);
         return await db.AllocationRequests.AsNoTracking().Where(r => r.Id == query.RequestId).Select(AllocationRequestResponse.Projection(db)).SingleOrDefaultAsync(ct)
                ?? throw new NotFoundException("allocation request", query.RequestId);
     }
 }
 
-public sealed record GetAllocationRequestHistoryQuery(Guid RequestId) : IQuery<IReadOnlyList<RequestStatusChangeResponse>>;
+public sealed record GetAllocationRequestHistoryQuery(Guid RequestId) : IQuery<IReadOnlyList<RequestStatusChangeResponse>>, IAuditedRead
+{
+    public Guid? ResourceId => RequestId;
+}
 
-public sealed class GetAllocationRequestHistoryHandler(AllocationDbContext db, OfferSettlement settlement)
+public sealed class GetAllocationRequestHistoryHandler(AllocationDbContext db)
     : IQueryHandler<GetAllocationRequestHistoryQuery, IReadOnlyList<RequestStatusChangeResponse>>
 {
     public async ValueTask<IReadOnlyList<RequestStatusChangeResponse>> Handle(GetAllocationRequestHistoryQuery query, CancellationToken ct)
     {
-        await settlement.SettleDueAsync(ct);
         var history = await db.RequestStatusChanges.AsNoTracking()
             .Where(h => h.RequestId == query.RequestId)
             .OrderBy(h => h.Sequence)

@@ -1,6 +1,7 @@
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using Mediator;
@@ -26,14 +27,16 @@ public sealed record EligibleApartmentResponse(
     string? RankExplanation,
     IReadOnlyList<CheckResponse> Checks);
 
-public sealed record GetEligibleApartmentsQuery(Guid RequestId, bool IncludeIneligible) : IQuery<IReadOnlyList<EligibleApartmentResponse>>;
+public sealed record GetEligibleApartmentsQuery(Guid RequestId, bool IncludeIneligible) : IQuery<IReadOnlyList<EligibleApartmentResponse>>, IAuditedRead
+{
+    public Guid? ResourceId => RequestId;
+}
 
-public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRanking ranking, OfferSettlement settlement, TimeProvider clock)
+public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRanking ranking, TimeProvider clock)
     : IQueryHandler<GetEligibleApartmentsQuery, IReadOnlyList<EligibleApartmentResponse>>
 {
     public async ValueTask<IReadOnlyList<EligibleApartmentResponse>> Handle(GetEligibleApartmentsQuery query, CancellationToken ct)
     {
-        await settlement.SettleDueAsync(ct);
         var now = clock.GetUtcNow();
         var request = await db.AllocationRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == query.RequestId, ct)
             ?? throw new NotFoundException("allocation request", query.RequestId);

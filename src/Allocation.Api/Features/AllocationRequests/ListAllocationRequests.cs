@@ -1,5 +1,6 @@
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -8,20 +9,22 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.AllocationRequests;
 
-public sealed record ListAllocationRequestsQuery(Guid? AgreementId, RequestStatus? Status, string? Cursor, int Limit) : IQuery<Page<AllocationRequestResponse>>;
+public sealed record ListAllocationRequestsQuery(Guid? AgreementId, RequestStatus? Status, string? Cursor, int Limit) : IQuery<Page<AllocationRequestResponse>>, IAuditedRead
+{
+    public Guid? ResourceId => null;
+}
 
 public sealed class ListAllocationRequestsValidator : AbstractValidator<ListAllocationRequestsQuery>
 {
     public ListAllocationRequestsValidator() => RuleFor(q => q.Limit).ValidPageSize();
 }
 
-public sealed class ListAllocationRequestsHandler(AllocationDbContext db, OfferSettlement settlement)
+public sealed class ListAllocationRequestsHandler(AllocationDbContext db)
     : IQueryHandler<ListAllocationRequestsQuery, Page<AllocationRequestResponse>>
 {
     public async ValueTask<Page<AllocationRequestResponse>> Handle(ListAllocationRequestsQuery query, CancellationToken ct)
     {
         var after = Paging.DecodeCursor(query.Cursor);
-        await settlement.SettleDueAsync(ct);
         var requests = db.AllocationRequests.AsNoTracking();
         if (query.AgreementId is { } agreementId) requests = requests.Where(r => r.AgreementId == agreementId);
         if (query.Status is { } status) requests = requests.Where(r => r.Status == status);

@@ -9,11 +9,10 @@ namespace Allocation.Api.Features.Apartments;
 
 public sealed record GetApartmentQuery(Guid ApartmentId) : IQuery<ApartmentResponse>;
 
-public sealed class GetApartmentHandler(AllocationDbContext db, OfferSettlement settlement) : IQueryHandler<GetApartmentQuery, ApartmentResponse>
+public sealed class GetApartmentHandler(AllocationDbContext db) : IQueryHandler<GetApartmentQuery, ApartmentResponse>
 {
     public async ValueTask<ApartmentResponse> Handle(GetApartmentQuery query, CancellationToken ct)
     {
-        await settlement.SettleDueAsync(ct);
         return await db.Apartments.AsNoTracking().Where(a => a.Id == query.ApartmentId).Select(ApartmentResponse.Projection).SingleOrDefaultAsync(ct)
                ?? throw new NotFoundException("apartment", query.ApartmentId);
     }
@@ -21,12 +20,11 @@ public sealed class GetApartmentHandler(AllocationDbContext db, OfferSettlement 
 
 public sealed record GetApartmentHistoryQuery(Guid ApartmentId) : IQuery<ApartmentHistoryResponse>;
 
-public sealed class GetApartmentHistoryHandler(AllocationDbContext db, OfferSettlement settlement, TimeProvider clock)
+public sealed class GetApartmentHistoryHandler(AllocationDbContext db, TimeProvider clock)
     : IQueryHandler<GetApartmentHistoryQuery, ApartmentHistoryResponse>
 {
     public async ValueTask<ApartmentHistoryResponse> Handle(GetApartmentHistoryQuery query, CancellationToken ct)
     {
-        await settlement.SettleDueAsync(ct);
         var apartment = await db.Apartments.AsNoTracking().Include(a => a.History.OrderBy(h => h.Sequence)).SingleOrDefaultAsync(a => a.Id == query.ApartmentId, ct)
             ?? throw new NotFoundException("apartment", query.ApartmentId);
         var vacantDays = Vacancy.Days(apartment.History, apartment.AvailableFrom, clock.GetUtcNow());

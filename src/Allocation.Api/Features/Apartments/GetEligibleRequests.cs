@@ -24,12 +24,11 @@ public sealed record EligibleRequestResponse(
 
 public sealed record GetEligibleRequestsQuery(Guid ApartmentId, bool IncludeIneligible) : IQuery<IReadOnlyList<EligibleRequestResponse>>;
 
-public sealed class GetEligibleRequestsHandler(AllocationDbContext db, QueueRanking ranking, OfferSettlement settlement, TimeProvider clock)
+public sealed class GetEligibleRequestsHandler(AllocationDbContext db, QueueRanking ranking, TimeProvider clock)
     : IQueryHandler<GetEligibleRequestsQuery, IReadOnlyList<EligibleRequestResponse>>
 {
     public async ValueTask<IReadOnlyList<EligibleRequestResponse>> Handle(GetEligibleRequestsQuery query, CancellationToken ct)
     {
-        await settlement.SettleDueAsync(ct);
         var apartment = await db.Apartments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == query.ApartmentId, ct)
             ?? throw new NotFoundException("apartment", query.ApartmentId);
         var candidates = await ranking.CandidatesAsync(apartment, clock.GetUtcNow(), ct);

@@ -19,12 +19,11 @@ public sealed class ListApartmentsValidator : AbstractValidator<ListApartmentsQu
     }
 }
 
-public sealed class ListApartmentsHandler(AllocationDbContext db, Offers.OfferSettlement settlement) : IQueryHandler<ListApartmentsQuery, Page<ApartmentResponse>>
+public sealed class ListApartmentsHandler(AllocationDbContext db) : IQueryHandler<ListApartmentsQuery, Page<ApartmentResponse>>
 {
     public async ValueTask<Page<ApartmentResponse>> Handle(ListApartmentsQuery query, CancellationToken ct)
     {
         var after = Paging.DecodeCursor(query.Cursor);
-        await settlement.SettleDueAsync(ct); // so a status filter sees apartments of expired offers as available
         var apartments = db.Apartments.AsNoTracking();
         if (query.AgreementId is { } agreementId) apartments = apartments.Where(a => a.AgreementId == agreementId);
         if (query.Status is { } status) apartments = apartments.Where(a => a.Status == status);

@@ -23,14 +23,12 @@ public sealed class CreateOfferValidator : AbstractValidator<CreateOfferCommand>
     }
 }
 
-public sealed class CreateOfferHandler(AllocationDbContext db, QueueRanking ranking, OfferSettlement settlement, TimeProvider clock)
+public sealed class CreateOfferHandler(AllocationDbContext db, QueueRanking ranking, TimeProvider clock)
     : ICommandHandler<CreateOfferCommand, OfferResponse>
 {
     public async ValueTask<OfferResponse> Handle(CreateOfferCommand command, CancellationToken ct)
     {
         var body = command.Body;
-        // An earlier offer on this apartment or to this household may have run out: record that first.
-        await settlement.SettleDueAsync(ct);
 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // PRODUCT §11: one open offer per apartment and per request. Both rows stay locked until commit, so parallel

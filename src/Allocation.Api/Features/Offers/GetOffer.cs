@@ -23,13 +23,11 @@ public sealed class ListOffersValidator : AbstractValidator<ListOffersQuery>
     public ListOffersValidator() => RuleFor(q => q.Limit).ValidPageSize();
 }
 
-public sealed class ListOffersHandler(AllocationDbContext db, OfferSettlement settlement, TimeProvider clock) : IQueryHandler<ListOffersQuery, Page<OfferResponse>>
+public sealed class ListOffersHandler(AllocationDbContext db, TimeProvider clock) : IQueryHandler<ListOffersQuery, Page<OfferResponse>>
 {
     public async ValueTask<Page<OfferResponse>> Handle(ListOffersQuery query, CancellationToken ct)
     {
         var after = Paging.DecodeCursor(query.Cursor);
-        // Settled first, so a status filter sees expired offers as expired.
-        await settlement.SettleDueAsync(ct);
         var offers = db.Offers.AsNoTracking();
         if (query.ApartmentId is { } apartmentId) offers = offers.Where(o => o.ApartmentId == apartmentId);
         if (query.RequestId is { } requestId) offers = offers.Where(o => o.RequestId == requestId);

@@ -74,7 +74,7 @@ public static class OfferEndpoints
                 Respond(http, await mediator.Send(new WithdrawOfferCommand(offerId, OptionalIfMatch(http)), ct)))
             .WithName("WithdrawOffer")
             .WithSummary("Withdraw an offer")
-            .WithDescription("The coordinator takes back an open or accepted offer before a lease is signed. The apartment becomes available "
+            .WithDescription("The coordinator takes back an open offer (409 offer-not-open once it is answered). The apartment becomes available "
                              + "and the request returns to the queue with its original queue time. If-Match is optional.")
             .WithIfMatch(required: false)
             .ProducesProblems(404, 409, 412);

@@ -1,30 +1,51 @@
+using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
+using Mediator;
 using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.Offers;
 
 /// <summary>
-/// Records the expiry of open offers past their deadline (PRODUCT §4). Every read and command that shows or decides
-/// on offers, apartments or requests settles first, so correctness never waits for the periodic sweep
-/// (<see cref="OfferExpirySweep"/>); the sweep only keeps the stored state current when nobody is reading.
+/// Records the expiry of open offers past their deadline (PRODUCT §4). Every request settles first
+/// (<see cref="SettlementBehavior{TMessage,TResponse}"/>), so correctness never waits for the periodic sweep
+/// (<see cref="OfferExpirySweep"/>); the sweep only keeps the stored state current when nobody is asking.
 /// </summary>
-public sealed class OfferSettlement(AllocationDbContext db, TimeProvider clock)
+public sealed class OfferSettlement(AllocationDbContext db, AuditContext audit, TimeProvider clock)
 {
     private const int Batch = 100;
 
-    public async Task<int> SettleDueAsync(CancellationToken ct)
+    /// <param name="skipLocked">
+    /// For the sweep: leave offers another transaction holds to that transaction. A request waits for them instead, so
+    /// it never shows the state from before the deadline while, say, another instance is settling the same offer.
+    /// </param>
+    public async Task<int> SettleDueAsync(CancellationToken ct, bool skipLocked = false)
     {
         var now = clock.GetUtcNow();
         // The common case, nothing due, costs one index lookup and no transaction.
         if (!await db.Offers.AnyAsync(o => o.Status == Domain.OfferStatus.Open && o.RespondBy <= now, ct)) return 0;
 
+        var action = audit.Action;
+        audit.Action = "ExpireOffer"; // the audit entries say why these offers changed, whoever's read triggered it
+        try
+        {
+            return await SettleAsync(now, skipLocked, ct);
+        }
+        finally
+        {
+            audit.Action = action;
+        }
+    }
+
+    private async Task<int> SettleAsync(DateTimeOffset now, bool skipLocked, CancellationToken ct)
+    {
         var settled = 0;
         while (true)
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            // SKIP LOCKED: offers being settled or answered right now by another request or API instance are theirs.
-            var due = await db.Offers
-                .FromSql($"SELECT *, xmin FROM offers WHERE status = 'Open' AND respond_by <= {now} ORDER BY respond_by LIMIT {Batch} FOR UPDATE SKIP LOCKED")
+            // Locked in deadline order, offer before apartment and request like every command, so settlers never deadlock.
+            var due = await (skipLocked
+                    ? db.Offers.FromSql($"SELECT *, xmin FROM offers WHERE status = 'Open' AND respond_by <= {now} ORDER BY respond_by, id LIMIT {Batch} FOR UPDATE SKIP LOCKED")
+                    : db.Offers.FromSql($"SELECT *, xmin FROM offers WHERE status = 'Open' AND respond_by <= {now} ORDER BY respond_by, id LIMIT {Batch} FOR UPDATE"))
                 .ToListAsync(ct);
             foreach (var offer in due)
             {
@@ -54,7 +75,7 @@ public sealed class OfferExpirySweep(IServiceScopeFactory scopes, TimeProvider c
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var settled = await scope.ServiceProvider.GetRequiredService<OfferSettlement>().SettleDueAsync(stoppingToken);
+                var settled = await scope.ServiceProvider.GetRequiredService<OfferSettlement>().SettleDueAsync(stoppingToken, skipLocked: true);
                 if (settled > 0) logger.LogInformation("Recorded the expiry of {Count} offers", settled);
             }
             catch (Exception e) when (e is not OperationCanceledException)
@@ -63,5 +84,16 @@ public sealed class OfferExpirySweep(IServiceScopeFactory scopes, TimeProvider c
                 logger.LogWarning(e, "Offer expiry sweep failed");
             }
         }
+    }
+}
+
+/// <summary>Settles due offers before every request, so what it reads and decides on is as of now (PRODUCT §4).</summary>
+public sealed class SettlementBehavior<TMessage, TResponse>(OfferSettlement settlement) : IPipelineBehavior<TMessage, TResponse>
+    where TMessage : notnull, IMessage
+{
+    public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)
+    {
+        await settlement.SettleDueAsync(ct);
+        return await next(message, ct);
     }
 }

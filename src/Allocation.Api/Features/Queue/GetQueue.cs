@@ -16,11 +16,10 @@ public sealed class GetQueueValidator : AbstractValidator<GetQueueQuery>
     }
 }
 
-public sealed class GetQueueHandler(QueueRanking ranking, OfferSettlement settlement, TimeProvider clock) : IQueryHandler<GetQueueQuery, Page<QueueItemResponse>>
+public sealed class GetQueueHandler(QueueRanking ranking, TimeProvider clock) : IQueryHandler<GetQueueQuery, Page<QueueItemResponse>>
 {
     public async ValueTask<Page<QueueItemResponse>> Handle(GetQueueQuery query, CancellationToken ct)
     {
-        await settlement.SettleDueAsync(ct);
         var now = clock.GetUtcNow();
         var queue = await ranking.QueueAsync(await ranking.AgreementAsync(query.AgreementId, ct), now, ct);
         // The queue is a ranking, not a keyed list: the cursor is a position in it.

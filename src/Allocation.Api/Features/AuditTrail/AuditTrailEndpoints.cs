@@ -1,0 +1,29 @@
+using Allocation.Api.Infrastructure;
+using Mediator;
+
+namespace Allocation.Api.Features.AuditTrail;
+
+public static class AuditTrailEndpoints
+{
+    public static void MapAuditTrailEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/audit-trail").WithTags("Audit trail");
+
+        group.MapGet("/", async (IMediator mediator, Guid? resourceId, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetAuditTrailQuery(resourceId, from, to, cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("GetAuditTrail")
+            .WithSummary("Read the audit trail")
+            .WithDescription("Every change and every read of a request's details, oldest first: actor, role, client, action, resource, outcome "
+                             + "(including refusals with their code), time and correlation id. No personal data. Entries are append-only and "
+                             + "hash-chained; `hash` is the entry's link in the chain.")
+            .ProducesProblems(400);
+
+        group.MapGet("/verification", async (IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new VerifyAuditTrailQuery(), ct)))
+            .WithName("VerifyAuditTrail")
+            .WithSummary("Verify the audit trail's hash chain")
+            .WithDescription("Recomputes every entry's hash and link. `intact` is false when an entry was changed, removed or inserted, with the "
+                             + "first broken entry's id. Keep `lastHash` to detect later removals from the end.")
+            .ProducesProblems();
+    }
+}

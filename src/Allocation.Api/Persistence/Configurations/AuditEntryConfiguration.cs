@@ -1,0 +1,26 @@
+using Allocation.Api.Infrastructure.Audit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace Allocation.Api.Persistence.Configurations;
+
+public sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntry>
+{
+    public void Configure(EntityTypeBuilder<AuditEntry> b)
+    {
+        b.ToTable("audit_entries");
+        // Id and both hashes are the database's: a trigger numbers and chains each entry under a lock (see the migration).
+        b.Property(a => a.Id).UseIdentityByDefaultColumn();
+        b.Property(a => a.PreviousHash).ValueGeneratedOnAdd();
+        b.Property(a => a.Hash).ValueGeneratedOnAdd();
+        b.Property(a => a.Actor).HasMaxLength(200);
+        b.Property(a => a.Role).HasMaxLength(50);
+        b.Property(a => a.Client).HasMaxLength(200);
+        b.Property(a => a.Action).HasMaxLength(100);
+        b.Property(a => a.ResourceType).HasMaxLength(100);
+        b.Property(a => a.Outcome).HasMaxLength(100);
+        b.Property(a => a.CorrelationId).HasMaxLength(100);
+        b.HasIndex(a => a.ResourceId);
+        b.HasIndex(a => a.At);
+    }
+}
