@@ -11,10 +11,12 @@ using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.TargetGroups;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Audit;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using FluentValidation;
 
 var builder = WebApplication.CreateBuilder(args);
+if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment);
 
 builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
 // Scoped handlers use the DbContext: a lifetime mistake must fail at start-up, in every environment.
@@ -54,6 +56,7 @@ builder.Services.Configure<RouteHandlerOptions>(o => o.ThrowOnBadRequest = true)
 builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.AddStatusCode);
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
+builder.AddAllocationAuthentication();
 builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]);
 builder.Services.AddOpenApi("v1", OpenApi.Configure);
 
@@ -61,15 +64,17 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseAuthentication();
+app.UseAuthorization();
 
-app.MapOpenApi("/openapi/{documentName}.json");
+app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.UseSwaggerUI(o =>
 {
     o.RoutePrefix = "swagger";
     o.SwaggerEndpoint("/openapi/v1.json", "Allocation API v1");
 });
-app.MapHealthChecks("/health/live", new() { Predicate = _ => false });
-app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") });
+app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
+app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
 
 app.MapAgreementEndpoints();
 app.MapTargetGroupEndpoints();
@@ -86,5 +91,6 @@ if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))
 
 await app.RunAsync();
 if (localPostgres is not null) await localPostgres.StopAsync();
+return 0;
 
 public partial class Program;

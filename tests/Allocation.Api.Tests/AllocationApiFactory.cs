@@ -1,4 +1,9 @@
+using System.Net.Http.Headers;
+using System.Text;
+using Allocation.Api.Infrastructure.Auth;
+using Allocation.Api.Persistence;
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.IdentityModel.Tokens;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -14,11 +19,39 @@ public sealed class AllocationApiFactory(string connectionString) : WebApplicati
 
     public FakeTimeProvider Clock { get; } = new(Start);
 
+    public const string SigningKey = "test-signing-key-for-the-allocation-api-tests-only";
+
+    /// <summary>
+    /// Who the default client is: every role but network-partner, in Botkyrka, for Botkyrkabyggen. It sees the whole
+    /// municipality, so tests of one behaviour need not juggle roles; the authorization tests use <see cref="CreateClient(DevelopmentTokens.Request)"/>.
+    /// </summary>
+    public static readonly DevelopmentTokens.Request Everyone = new(
+        [Roles.Admin, Roles.Coordinator, Roles.CaseOfficer, Roles.HousingCompany, Roles.Auditor], SeedData.Botkyrka, "unit-test",
+        SeedData.Botkyrkabyggen, "test-user", "test-suite");
+
+    public static string Token(DevelopmentTokens.Request who, DateTimeOffset? now = null, string issuer = "allocation-api-development",
+        string audience = "allocation-api", string key = SigningKey) =>
+        DevelopmentTokens.Mint(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), issuer, audience, who, now ?? DateTimeOffset.UtcNow);
+
+    public HttpClient CreateClient(DevelopmentTokens.Request who)
+    {
+        var client = CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(who));
+        return client;
+    }
+
+    protected override void ConfigureClient(HttpClient client)
+    {
+        base.ConfigureClient(client);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", Token(Everyone));
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Allocation", connectionString);
         builder.UseSetting("Database:MigrateOnStartup", "true");
+        builder.UseSetting("Authentication:DevelopmentSigningKey", SigningKey);
         // Expected refusals (constraint violations, outages) would otherwise flood the test output.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");

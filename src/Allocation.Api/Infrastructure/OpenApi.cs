@@ -64,6 +64,19 @@ public static class OpenApi
             // The document must not depend on who asked for it (served == committed), so no request-derived server URL:
             // paths are relative to wherever the API is deployed.
             document.Servers = [new OpenApiServer { Url = "/", Description = "The deployment that serves this document" }];
+            // PRODUCT §9: OAuth2/JWT bearer; the roles each operation needs are in its 403 description and api-spec/README.md.
+            document.Components ??= new OpenApiComponents();
+            document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
+            {
+                ["bearer"] = new OpenApiSecurityScheme
+                {
+                    Type = SecuritySchemeType.Http,
+                    Scheme = "bearer",
+                    BearerFormat = "JWT",
+                    Description = "A JWT from the municipality's identity provider with the claims role, municipality and, by role, unit or housing_company.",
+                },
+            };
+            document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
             return Task.CompletedTask;
         });
         // Every problem carries a stable code and the trace id; declare them so clients can rely on them.

@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Infrastructure;
 using Mediator;
 
@@ -12,6 +13,7 @@ public static class AgreementEndpoints
         group.MapGet("/", async (IMediator mediator, string? municipalityCode, string? cursor, int? limit, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListAgreementsQuery(municipalityCode, cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithName("ListAgreements")
+            .RequireRoles(Access.ReadAgreements)
             .WithSummary("List agreements")
             .WithDescription("Agreements with their quota, current stock and free places, optionally for one municipality (SCB code).")
             .ProducesProblems(400);
@@ -23,6 +25,7 @@ public static class AgreementEndpoints
                 return TypedResults.Ok(agreement);
             })
             .WithName("GetAgreement")
+            .RequireRoles(Access.ReadAgreements)
             .WithSummary("Get an agreement")
             .WithDescription("The agreement's terms, quota, current stock count, free places and prioritised target groups. The ETag is needed to change it.")
             .ProducesProblems(404);
@@ -34,6 +37,7 @@ public static class AgreementEndpoints
                 return TypedResults.Created($"/api/v1/agreements/{agreement.Id}", agreement);
             })
             .WithName("CreateAgreement")
+            .RequireRoles(Access.Administer)
             .WithRequestExample(new CreateAgreementRequest("0127", Persistence.SeedData.Botkyrkabyggen, "Botkyrkabyggen – sociala kontrakt 2027", new DateOnly(2027, 1, 1), 300, 24, 3, ["violence-exposed-women", "families-acute-homelessness"], new DateOnly(2029, 12, 31)))
             .WithSummary("Create an agreement")
             .WithDescription("Registers an agreement between a municipality and a housing company, with its apartment quota and prioritised target groups.")
@@ -46,6 +50,7 @@ public static class AgreementEndpoints
                 return TypedResults.Ok(agreement);
             })
             .WithName("UpdateAgreement")
+            .RequireRoles(Access.Administer)
             .WithRequestExample(new UpdateAgreementRequest(ApartmentQuota: 320, QueueStallDays: 60))
             .WithSummary("Change an agreement")
             .WithDescription("Changes the fields given; absent fields keep their value. Requires If-Match with the agreement's ETag. "

@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Infrastructure;
 using Allocation.Domain;
 using Mediator;
@@ -17,6 +18,7 @@ public static class AllocationRequestEndpoints
                 return TypedResults.Created($"/api/v1/allocation-requests/{created.Id}", created);
             })
             .WithName("CreateAllocationRequest")
+            .RequireRoles(Access.ManageRequests)
             .WithRequestExample(new CreateAllocationRequestRequest(Persistence.SeedData.BotkyrkaAgreement, "SOC-2026-004711", "violence-exposed-women", 1, 2, 3, false, Urgency.Acute, ProtectionLevel.ProtectedRegistration, new DateOnly(2026, 4, 15), 9500m, null, ["Fittja"], new DateOnly(2026, 8, 31)))
             .WithSummary("Create an allocation request (draft)")
             .WithDescription("A case officer describes one household's need of a social contract: target group, household size, needs, "
@@ -27,6 +29,7 @@ public static class AllocationRequestEndpoints
         group.MapGet("/", async (IMediator mediator, Guid? agreementId, RequestStatus? status, string? cursor, int? limit, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListAllocationRequestsQuery(agreementId, status, cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithName("ListAllocationRequests")
+            .RequireRoles(Access.ManageRequests)
             .WithSummary("List allocation requests")
             .WithDescription("Requests, optionally of one agreement and in one status, oldest first.")
             .ProducesProblems(400);
@@ -38,6 +41,7 @@ public static class AllocationRequestEndpoints
                 return TypedResults.Ok(request);
             })
             .WithName("GetAllocationRequest")
+            .RequireRoles(Access.ManageRequests)
             .WithSummary("Get an allocation request")
             .WithDescription("The request's details and state. The ETag is needed to change the draft.")
             .ProducesProblems(404);
@@ -45,6 +49,7 @@ public static class AllocationRequestEndpoints
         group.MapGet("/{requestId:guid}/history", async (Guid requestId, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetAllocationRequestHistoryQuery(requestId), ct)))
             .WithName("GetAllocationRequestHistory")
+            .RequireRoles(Access.ManageRequests)
             .WithSummary("Get an allocation request's history")
             .WithDescription("Every state the request has been in, oldest first.")
             .ProducesProblems(404);
@@ -52,6 +57,7 @@ public static class AllocationRequestEndpoints
         group.MapGet("/{requestId:guid}/eligible-apartments", async (Guid requestId, bool? includeIneligible, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetEligibleApartmentsQuery(requestId, includeIneligible ?? false), ct)))
             .WithName("GetEligibleApartments")
+            .RequireRoles(Access.Match)
             .WithSummary("List the available apartments eligible for a request")
             .WithDescription("Available apartments of the request's agreement, each with every hard check explained and the request's position "
                              + "among the households eligible for that apartment. `includeIneligible=true` also lists apartments that fail a check. "
@@ -65,6 +71,7 @@ public static class AllocationRequestEndpoints
                 return TypedResults.Ok(request);
             })
             .WithName("UpdateAllocationRequest")
+            .RequireRoles(Access.ManageRequests)
             .WithRequestExample(new UpdateAllocationRequestRequest(MinRooms: 2, ExcludedDistricts: ["Fittja", "Alby"]))
             .WithSummary("Change a draft allocation request")
             .WithDescription("Changes the fields given; absent fields keep their value. Only a draft can be changed (409 request-not-draft). "
@@ -72,18 +79,18 @@ public static class AllocationRequestEndpoints
             .WithIfMatch()
             .ProducesProblems(400, 404, 409, 412, 428);
 
-        MapTransition(group, "submit", "SubmitAllocationRequest", "Submit a draft", "The case officer submits the draft for approval.",
+        MapTransition(group, Access.ManageRequests, "submit", "SubmitAllocationRequest", "Submit a draft", "The case officer submits the draft for approval.",
             (id, version, _, m, ct) => m.Send(new SubmitRequestCommand(id, version), ct));
-        MapTransition(group, "approve", "ApproveAllocationRequest", "Approve a request",
+        MapTransition(group, Access.DecideRequests, "approve", "ApproveAllocationRequest", "Approve a request",
             "The request enters the queue; its queue time is now and is kept through declined or expired offers.",
             (id, version, _, m, ct) => m.Send(new ApproveRequestCommand(id, version), ct));
-        MapTransition(group, "reject", "RejectAllocationRequest", "Reject a request", "Rejects a submitted request with a reason.",
+        MapTransition(group, Access.DecideRequests, "reject", "RejectAllocationRequest", "Reject a request", "Rejects a submitted request with a reason.",
             new RejectRequestRequest("The household is not within the agreement's target groups."),
             (id, version, body, m, ct) => m.Send(new RejectRequestCommand(id, version, body), ct));
-        MapTransition(group, "withdraw", "WithdrawAllocationRequest", "Withdraw a request",
+        MapTransition(group, Access.ManageRequests, "withdraw", "WithdrawAllocationRequest", "Withdraw a request",
             "The household no longer needs the social contract. Not while an offer is open or a lease is signed.",
             (id, version, _, m, ct) => m.Send(new WithdrawRequestCommand(id, version), ct));
-        MapTransition(group, "close", "CloseAllocationRequest", "Close a request with its outcome",
+        MapTransition(group, Access.ManageRequests, "close", "CloseAllocationRequest", "Close a request with its outcome",
             "Records how the household's need ended: own first- or second-hand lease, social contract taken over, relocated through the network, "
             + "or other/unknown. Reports count the outcomes.",
             new CloseRequestRequest(RequestOutcome.OwnFirstHandLease),
@@ -96,6 +103,7 @@ public static class AllocationRequestEndpoints
                 return TypedResults.Ok(request);
             })
             .WithName("RecordAllocationRequestConsent")
+            .RequireRoles(Access.ManageRequests)
             .WithRequestExample(new RecordConsentRequest(new DateOnly(2026, 5, 4), new DateOnly(2027, 5, 3)))
             .WithSummary("Record the household's consent")
             .WithDescription("The household's consent to disclose the offer details to the housing company (OSL 12 kap. 2 §), valid from "
@@ -106,19 +114,19 @@ public static class AllocationRequestEndpoints
 
     private static uint? OptionalIfMatch(HttpContext http) => http.Request.Headers.IfMatch.Count > 0 ? ETags.RequiredIfMatch(http.Request) : null;
 
-    private static void MapTransition(RouteGroupBuilder group, string action, string name, string summary, string description,
+    private static void MapTransition(RouteGroupBuilder group, string[] roles, string action, string name, string summary, string description,
         Func<Guid, uint?, object?, IMediator, CancellationToken, ValueTask<AllocationRequestResponse>> send) =>
         group.MapPost($"/{{requestId:guid}}/{action}", async (Guid requestId, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await send(requestId, OptionalIfMatch(http), null, mediator, ct)))
-            .WithName(name).WithSummary(summary).WithDescription(description + " If-Match is optional.")
+            .WithName(name).RequireRoles(roles).WithSummary(summary).WithDescription(description + " If-Match is optional.")
             .WithIfMatch(required: false)
             .ProducesProblems(404, 409, 412);
 
-    private static void MapTransition<TBody>(RouteGroupBuilder group, string action, string name, string summary, string description, TBody example,
+    private static void MapTransition<TBody>(RouteGroupBuilder group, string[] roles, string action, string name, string summary, string description, TBody example,
         Func<Guid, uint?, TBody, IMediator, CancellationToken, ValueTask<AllocationRequestResponse>> send) =>
         group.MapPost($"/{{requestId:guid}}/{action}", async (Guid requestId, TBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await send(requestId, OptionalIfMatch(http), body, mediator, ct)))
-            .WithName(name).WithSummary(summary).WithDescription(description + " If-Match is optional.")
+            .WithName(name).RequireRoles(roles).WithSummary(summary).WithDescription(description + " If-Match is optional.")
             .WithRequestExample(example)
             .WithIfMatch(required: false)
             .ProducesProblems(400, 404, 409, 412);

@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Infrastructure;
 using Allocation.Domain;
 using Mediator;
@@ -17,6 +18,7 @@ public static class ApartmentEndpoints
                 })
             .WithTags("Apartments")
             .WithName("RegisterApartment")
+            .RequireRoles(Access.ManageStock)
             .WithRequestExample(new RegisterApartmentRequest("BB-10452", "Hallunda torg 4", "Hallunda", 3, 74.5m, 2, true, false, 8950m, new DateOnly(2026, 9, 1)))
             .WithSummary("Register an apartment under an agreement")
             .WithDescription("The housing company provides an apartment: it enters the agreement's stock as available and takes one place of the quota. "
@@ -30,6 +32,7 @@ public static class ApartmentEndpoints
                     CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListApartmentsQuery(agreementId, status, district, minRooms, cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithName("ListApartments")
+            .RequireRoles(Access.ReadStock)
             .WithSummary("List apartments")
             .WithDescription("Apartments, filtered by agreement, status, district and minimum number of rooms, in registration order.")
             .ProducesProblems(400);
@@ -41,6 +44,7 @@ public static class ApartmentEndpoints
                 return TypedResults.Ok(apartment);
             })
             .WithName("GetApartment")
+            .RequireRoles(Access.ReadStock)
             .WithSummary("Get an apartment")
             .WithDescription("The apartment's description and state. The ETag is needed to change it.")
             .ProducesProblems(404);
@@ -48,6 +52,7 @@ public static class ApartmentEndpoints
         group.MapGet("/{apartmentId:guid}/history", async (Guid apartmentId, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetApartmentHistoryQuery(apartmentId), ct)))
             .WithName("GetApartmentHistory")
+            .RequireRoles(Access.ReadStock)
             .WithSummary("Get an apartment's status history")
             .WithDescription("Every state the apartment has been in, oldest first; vacant days and reports are derived from it.")
             .ProducesProblems(404);
@@ -55,6 +60,7 @@ public static class ApartmentEndpoints
         group.MapGet("/{apartmentId:guid}/eligible-requests", async (Guid apartmentId, bool? includeIneligible, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetEligibleRequestsQuery(apartmentId, includeIneligible ?? false), ct)))
             .WithName("GetEligibleRequests")
+            .RequireRoles(Access.Match)
             .WithSummary("List the queued households eligible for an apartment")
             .WithDescription("The agreement's queue checked against the apartment, in queue order (target-group priority rank, urgency, time "
                              + "approved), each with the explanation of its rank and of every hard check: rooms, rent, accessibility, excluded and "
@@ -69,6 +75,7 @@ public static class ApartmentEndpoints
                 return TypedResults.Ok(apartment);
             })
             .WithName("UpdateApartment")
+            .RequireRoles(Access.ManageStock)
             .WithRequestExample(new UpdateApartmentRequest(MonthlyRent: 9120m))
             .WithSummary("Change an apartment's description")
             .WithDescription("Changes the fields given; absent fields keep their value. Requires If-Match with the apartment's ETag.")
@@ -83,6 +90,7 @@ public static class ApartmentEndpoints
                 return TypedResults.Ok(apartment);
             })
             .WithName("ReturnApartment")
+            .RequireRoles(Access.ManageStock)
             .WithSummary("Return an apartment to the housing company")
             .WithDescription("An available apartment leaves the agreement's stock and its quota place is freed. "
                              + "409 apartment-not-available while it is offered or leased. If-Match is optional.")

@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Infrastructure;
 using Mediator;
 
@@ -12,6 +13,7 @@ public static class AuditTrailEndpoints
         group.MapGet("/", async (IMediator mediator, Guid? resourceId, DateTimeOffset? from, DateTimeOffset? to, string? cursor, int? limit, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetAuditTrailQuery(resourceId, from, to, cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithName("GetAuditTrail")
+            .RequireRoles(Access.Audit)
             .WithSummary("Read the audit trail")
             .WithDescription("Every change and every read of a request's details, oldest first: actor, role, client, action, resource, outcome "
                              + "(including refusals with their code), time and correlation id. No personal data. Entries are append-only and "
@@ -21,6 +23,7 @@ public static class AuditTrailEndpoints
         group.MapGet("/verification", async (IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new VerifyAuditTrailQuery(), ct)))
             .WithName("VerifyAuditTrail")
+            .RequireRoles(Access.VerifyAudit)
             .WithSummary("Verify the audit trail's hash chain")
             .WithDescription("Recomputes every entry's hash and link. `intact` is false when an entry was changed, removed or inserted, with the "
                              + "first broken entry's id. Keep `lastHash` to detect later removals from the end.")

@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Infrastructure;
 using Mediator;
 
@@ -12,6 +13,7 @@ public static class HousingCompanyEndpoints
         group.MapGet("/", async (IMediator mediator, string? cursor, int? limit, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListHousingCompaniesQuery(cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithName("ListHousingCompanies")
+            .RequireRoles(Access.ReadReference)
             .WithSummary("List housing companies")
             .WithDescription("The housing companies that can be parties to agreements.")
             .ProducesProblems(400);
@@ -22,6 +24,7 @@ public static class HousingCompanyEndpoints
                 return TypedResults.Created($"/api/v1/housing-companies/{created.Id}", created);
             })
             .WithName("CreateHousingCompany")
+            .RequireRoles(Access.Administer)
             .WithRequestExample(new CreateHousingCompanyRequest("Huddingehem", "0126"))
             .WithSummary("Register a housing company")
             .WithDescription("409 duplicate-housing-company when the name is taken.")

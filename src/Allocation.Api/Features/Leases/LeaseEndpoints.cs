@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure;
 using Allocation.Domain;
@@ -18,6 +19,7 @@ public static class LeaseEndpoints
             })
             .WithTags("Leases")
             .WithName("ConfirmLease")
+            .RequireRoles(Access.ConfirmLeases)
             .WithRequestExample(new ConfirmLeaseRequest(new DateOnly(2026, 7, 1), LeaseForm.MunicipalitySublet))
             .WithSummary("Confirm the signed lease of an accepted offer")
             .WithDescription("The housing company confirms the signed lease: start date, lease form and trial period end (default: the agreement's "
@@ -30,6 +32,7 @@ public static class LeaseEndpoints
         group.MapGet("/", async (IMediator mediator, Guid? agreementId, Guid? apartmentId, LeaseStatus? status, string? cursor, int? limit, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListLeasesQuery(agreementId, apartmentId, status, cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithName("ListLeases")
+            .RequireRoles(Access.ReadLeases)
             .WithSummary("List leases")
             .WithDescription("Leases, optionally of one agreement or apartment, or in one status.")
             .ProducesProblems(400);
@@ -37,6 +40,7 @@ public static class LeaseEndpoints
         group.MapGet("/{leaseId:guid}", async (Guid leaseId, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new GetLeaseQuery(leaseId), ct)))
             .WithName("GetLease")
+            .RequireRoles(Access.ReadLeases)
             .WithSummary("Get a lease")
             .WithDescription("The lease, whether it is in its trial period, and its follow-ups.")
             .ProducesProblems(404);
@@ -44,6 +48,7 @@ public static class LeaseEndpoints
         group.MapPost("/{leaseId:guid}/follow-ups", async (Guid leaseId, RecordFollowUpRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new RecordFollowUpCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
             .WithName("RecordLeaseFollowUp")
+            .RequireRoles(Access.FollowUpLeases)
             .WithRequestExample(new RecordFollowUpRequest(new DateOnly(2026, 9, 15), FollowUpResult.Ok))
             .WithSummary("Record a follow-up")
             .WithDescription("A case officer's follow-up of an active lease: date, result (Ok or Concern, which needs a note). If-Match is optional.")
@@ -53,6 +58,7 @@ public static class LeaseEndpoints
         group.MapPost("/{leaseId:guid}/takeover", async (Guid leaseId, TakeOverLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new TakeOverLeaseCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
             .WithName("TakeOverLease")
+            .RequireRoles(Access.EndLeases)
             .WithRequestExample(new TakeOverLeaseRequest(new DateOnly(2028, 7, 1)))
             .WithSummary("Record the household's takeover of the lease")
             .WithDescription("After the trial period (409 trial-not-completed before it) the household takes over the first-hand lease: the "
@@ -63,6 +69,7 @@ public static class LeaseEndpoints
         group.MapPost("/{leaseId:guid}/terminate", async (Guid leaseId, TerminateLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new TerminateLeaseCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
             .WithName("TerminateLease")
+            .RequireRoles(Access.EndLeases)
             .WithRequestExample(new TerminateLeaseRequest(TerminationReason.Moved))
             .WithSummary("Terminate a lease")
             .WithDescription("With a reason (Moved, Breach, Eviction, Other). The apartment becomes available for the next household, or with "

@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Infrastructure;
 using Mediator;
 
@@ -10,6 +11,7 @@ public static class QueueEndpoints
                 TypedResults.Ok(await mediator.Send(new GetQueueQuery(agreementId, cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithTags("Queue")
             .WithName("GetQueue")
+            .RequireRoles(Access.Match)
             .WithSummary("Get an agreement's queue")
             .WithDescription("Approved requests ranked by target-group priority rank, then urgency, then time approved, each with the explanation "
                              + "of its rank. Requests queued longer than the agreement's threshold are flagged `stalled`; a running cool-down "

@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Infrastructure;
 using Mediator;
 
@@ -12,6 +13,7 @@ public static class TargetGroupEndpoints
         group.MapGet("/", async (IMediator mediator, string? cursor, int? limit, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListTargetGroupsQuery(cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithName("ListTargetGroups")
+            .RequireRoles(Access.ReadReference)
             .WithSummary("List target groups")
             .WithDescription("The priority target groups with rank, sensitivity and soft target share.")
             .ProducesProblems(400);
@@ -22,6 +24,7 @@ public static class TargetGroupEndpoints
                 return TypedResults.Created($"/api/v1/target-groups/{created.Id}", created);
             })
             .WithName("CreateTargetGroup")
+            .RequireRoles(Access.Administer)
             .WithRequestExample(new CreateTargetGroupRequest("released-from-prison", "Personer som friges från anstalt", "People released from prison", 4, true, 0.05m))
             .WithSummary("Create a target group")
             .WithDescription("Adds a priority target group. 409 duplicate-target-group-code when the code exists.")

@@ -1,0 +1,42 @@
+using System.Security.Claims;
+
+namespace Allocation.Api.Infrastructure.Auth;
+
+/// <summary>
+/// The authenticated caller and the records it may see (PRODUCT §6, §12): its own municipality only; a housing company
+/// only its own stock, offers and leases; a case officer only its own unit's households. Coordinators, administrators
+/// and auditors see their whole municipality.
+/// </summary>
+public sealed class Caller
+{
+    public Caller(IHttpContextAccessor http) : this(http.HttpContext?.User) { }
+
+    public Caller(ClaimsPrincipal? user)
+    {
+        var authenticated = user?.Identity?.IsAuthenticated == true;
+        Roles = authenticated ? user!.FindAll(Claims.Role).Select(c => c.Value).ToHashSet() : [];
+        Municipality = authenticated ? user!.FindFirst(Claims.Municipality)?.Value : null;
+        Unit = authenticated ? user!.FindFirst(Claims.Unit)?.Value : null;
+        HousingCompanyId = authenticated && Guid.TryParse(user!.FindFirst(Claims.HousingCompany)?.Value, out var company) ? company : null;
+        IsAuthenticated = authenticated;
+    }
+
+    /// <summary>No HTTP caller: background work (the offer expiry sweep) acts for everyone.</summary>
+    public bool IsAuthenticated { get; }
+
+    public IReadOnlySet<string> Roles { get; }
+    public string? Municipality { get; }
+    public string? Unit { get; }
+    public Guid? HousingCompanyId { get; }
+
+    private bool SeesWholeMunicipality => Roles.Overlaps([Auth.Roles.Coordinator, Auth.Roles.Admin, Auth.Roles.Auditor]);
+
+    /// <summary>Limited to its own housing company's apartments, offers and leases.</summary>
+    public bool IsHousingCompanyOnly => !SeesWholeMunicipality && Roles.Contains(Auth.Roles.HousingCompany) && !Roles.Contains(Auth.Roles.CaseOfficer);
+
+    /// <summary>Limited to its own unit's households.</summary>
+    public bool IsCaseOfficerOnly => !SeesWholeMunicipality && Roles.Contains(Auth.Roles.CaseOfficer);
+
+    /// <summary>PRODUCT §6: the housing company gets of a household only what a landlord needs.</summary>
+    public bool SeesHouseholdDetails => !IsHousingCompanyOnly;
+}
