@@ -57,10 +57,13 @@ builder.Services.AddProblemDetails(o => o.CustomizeProblemDetails = Problems.Add
 builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
 builder.AddAllocationAuthentication();
+builder.Services.AddSingleton<CaseReferenceProtector>();
 builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]);
 builder.Services.AddOpenApi("v1", OpenApi.Configure);
 
 var app = builder.Build();
+if (!Database.IsBuildTimeDocumentGeneration)
+    app.Services.GetRequiredService<CaseReferenceProtector>(); // missing encryption keys stop the start, not the first request
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();

@@ -37,6 +37,7 @@ public sealed class AllocationRequest
     private AllocationRequest()
     {
         MunicipalityCode = null!;
+        OwningUnit = null!;
         CaseReference = null!;
         RequiredDistricts = [];
         ExcludedDistricts = [];
@@ -45,6 +46,9 @@ public sealed class AllocationRequest
     public Guid Id { get; private set; }
     public string MunicipalityCode { get; private set; }
     public Guid AgreementId { get; private set; }
+
+    /// <summary>The social-services unit whose case officers own the request (PRODUCT §6: others cannot see it).</summary>
+    public string OwningUnit { get; private set; }
 
     /// <summary>The case officer's own opaque reference; never a name or personal identity number.</summary>
     public string CaseReference { get; private set; }
@@ -79,13 +83,15 @@ public sealed class AllocationRequest
 
     public int HouseholdSize => Adults + Children;
 
-    public static AllocationRequest Draft(Agreement agreement, string caseReference, HouseholdNeeds needs, DateTimeOffset now)
+    /// <param name="caseReference">As it is to be stored; the API stores it encrypted.</param>
+    public static AllocationRequest Draft(Agreement agreement, string owningUnit, string caseReference, HouseholdNeeds needs, DateTimeOffset now)
     {
         var request = new AllocationRequest
         {
             Id = Guid.CreateVersion7(now),
             MunicipalityCode = agreement.MunicipalityCode,
             AgreementId = agreement.Id,
+            OwningUnit = owningUnit,
             CaseReference = caseReference,
             CreatedAt = now,
         };

@@ -16,6 +16,7 @@ public sealed class Lease
     private Lease()
     {
         MunicipalityCode = null!;
+        OwningUnit = null!;
     }
 
     internal Lease(Guid id, Offer offer, DateOnly startDate, LeaseForm form, DateOnly trialEndsOn, DateTimeOffset now) : this()
@@ -26,6 +27,8 @@ public sealed class Lease
         OfferId = offer.Id;
         ApartmentId = offer.ApartmentId;
         RequestId = offer.RequestId;
+        HousingCompanyId = offer.HousingCompanyId;
+        OwningUnit = offer.OwningUnit;
         StartDate = startDate;
         Form = form;
         TrialEndsOn = trialEndsOn;
@@ -39,6 +42,8 @@ public sealed class Lease
     public Guid OfferId { get; private set; }
     public Guid ApartmentId { get; private set; }
     public Guid RequestId { get; private set; }
+    public Guid HousingCompanyId { get; private set; }
+    public string OwningUnit { get; private set; }
     public DateOnly StartDate { get; private set; }
     public LeaseForm Form { get; private set; }
     public DateOnly TrialEndsOn { get; private set; }

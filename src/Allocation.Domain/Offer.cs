@@ -14,6 +14,7 @@ public sealed class Offer
     private Offer()
     {
         MunicipalityCode = null!;
+        OwningUnit = null!;
         DecisionSnapshot = null!;
     }
 
@@ -22,6 +23,17 @@ public sealed class Offer
     public Guid AgreementId { get; private set; }
     public Guid ApartmentId { get; private set; }
     public Guid RequestId { get; private set; }
+
+    /// <summary>Copied from the apartment and the request, so each party's view of offers needs no join (PRODUCT §6).</summary>
+    public Guid HousingCompanyId { get; private set; }
+
+    public string OwningUnit { get; private set; }
+
+    /// <summary>What the housing company is told of the household, with its consent (PRODUCT §6): its size and accessibility need.</summary>
+    public int HouseholdSize { get; private set; }
+
+    public bool NeedsAccessibility { get; private set; }
+
     public DateTimeOffset CreatedAt { get; private set; }
     public DateTimeOffset RespondBy { get; private set; }
     public OfferStatus Status { get; private set; }
@@ -60,6 +72,10 @@ public sealed class Offer
             AgreementId = apartment.AgreementId,
             ApartmentId = apartment.Id,
             RequestId = request.Id,
+            HousingCompanyId = apartment.HousingCompanyId,
+            OwningUnit = request.OwningUnit,
+            HouseholdSize = request.HouseholdSize,
+            NeedsAccessibility = request.NeedsAccessibility,
             CreatedAt = now,
             RespondBy = respondBy,
             Status = OfferStatus.Open,

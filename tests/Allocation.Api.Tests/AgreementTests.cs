@@ -48,15 +48,16 @@ public sealed class AgreementTests : ApiTest
     }
 
     [Test]
-    public async Task An_agreement_with_an_unknown_target_group_or_municipality_is_refused_with_400()
+    public async Task An_agreement_with_an_unknown_target_group_is_refused_with_400_and_one_for_another_municipality_with_403()
     {
         var unknownGroup = Api.NewAgreement() with { TargetGroupCodes = ["no-such-group"] };
         await (await Client.PostAsJsonAsync("/api/v1/agreements", unknownGroup, Api.Json))
             .AssertProblemAsync(HttpStatusCode.BadRequest, "unknown-target-group");
 
-        var unknownMunicipality = Api.NewAgreement() with { MunicipalityCode = "9999" };
-        await (await Client.PostAsJsonAsync("/api/v1/agreements", unknownMunicipality, Api.Json))
-            .AssertProblemAsync(HttpStatusCode.BadRequest, "unknown-municipality");
+        // PRODUCT §12: an administrator acts for its own municipality (Botkyrka here), known or not.
+        foreach (var code in new[] { "0126", "9999" })
+            await (await Client.PostAsJsonAsync("/api/v1/agreements", Api.NewAgreement() with { MunicipalityCode = code }, Api.Json))
+                .AssertProblemAsync(HttpStatusCode.Forbidden, "other-municipality");
     }
 
     [Test]

@@ -52,6 +52,9 @@ public sealed class AllocationApiFactory(string connectionString) : WebApplicati
         builder.UseSetting("ConnectionStrings:Allocation", connectionString);
         builder.UseSetting("Database:MigrateOnStartup", "true");
         builder.UseSetting("Authentication:DevelopmentSigningKey", SigningKey);
+        builder.UseSetting("CaseReferences:CurrentKey", "test1");
+        builder.UseSetting("CaseReferences:Keys:test1", Convert.ToBase64String(Encoding.UTF8.GetBytes("test-case-reference-key-32-bytes")));
+        builder.UseSetting("CaseReferences:PseudonymKey", Convert.ToBase64String(Encoding.UTF8.GetBytes("test-pseudonym-key")));
         // Expected refusals (constraint violations, outages) would otherwise flood the test output.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");

@@ -86,7 +86,7 @@ public sealed class AllocationRequestTests
     {
         var agreement = Build.NewAgreement();
 
-        var request = AllocationRequest.Draft(agreement, "CASE-7", Build.Needs(), Now);
+        var request = AllocationRequest.Draft(agreement, "unit-a", "CASE-7", Build.Needs(), Now);
 
         using (Assert.EnterMultipleScope())
         {

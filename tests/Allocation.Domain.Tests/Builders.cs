@@ -37,7 +37,7 @@ internal static class Build
             urgency, null, ProtectionLevel.None, new DateOnly(2026, 3, 1));
 
     public static AllocationRequest DraftRequest(Agreement agreement, HouseholdNeeds? needs = null, DateTimeOffset? createdAt = null) =>
-        AllocationRequest.Draft(agreement, "CASE-1", needs ?? Needs(), createdAt ?? Now.AddDays(-10));
+        AllocationRequest.Draft(agreement, "unit-a", "CASE-1", needs ?? Needs(), createdAt ?? Now.AddDays(-10));
 
     /// <summary>Draft → consent (valid from 30 days ago to 180 days ahead) → submitted → approved at <paramref name="approvedAt"/>.</summary>
     public static AllocationRequest ApprovedRequest(Agreement agreement, HouseholdNeeds? needs = null, DateTimeOffset? approvedAt = null)

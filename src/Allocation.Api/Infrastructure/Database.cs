@@ -17,8 +17,7 @@ public static class Database
     {
         var configured = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured)) return (configured, null);
-        // The OpenAPI document is generated at build by running the app's composition; it needs no database.
-        if (Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider") return ("Host=localhost;Database=allocation", null);
+        if (IsBuildTimeDocumentGeneration) return ("Host=localhost;Database=allocation", null);
         if (!builder.Environment.IsDevelopment())
             throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured.");
 
@@ -27,6 +26,9 @@ public static class Database
         await server.CreateDatabaseIfMissingAsync("allocation");
         return (server.ConnectionString("allocation"), server);
     }
+
+    /// <summary>The OpenAPI document is generated at build by running the app's composition: no database, no secrets.</summary>
+    public static bool IsBuildTimeDocumentGeneration => Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
 
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
     {

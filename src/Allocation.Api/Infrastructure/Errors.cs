@@ -22,6 +22,12 @@ public sealed class BadRequestException(string code, string message) : Exception
     public string Code { get; } = code;
 }
 
+/// <summary>The caller is who it says, but this is not its to do (e.g. another municipality's agreement).</summary>
+public sealed class ForbiddenException(string code, string message) : Exception(message)
+{
+    public string Code { get; } = code;
+}
+
 public sealed class PreconditionRequiredException()
     : Exception("This operation requires an If-Match header with the resource's current ETag.");
 
@@ -75,6 +81,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
             "The request body is not valid JSON for this operation.", new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] }),
         BadHttpRequestException b => (b.StatusCode, Problems.CodeFor(b.StatusCode), b.Message, null),
         NotFoundException n => (404, "not-found", n.Message, null),
+        ForbiddenException f => (403, f.Code, f.Message, null),
         DomainRuleException d => (409, d.Code, d.Message, null),
         PreconditionRequiredException p => (428, "precondition-required", p.Message, null),
         PreconditionFailedException or DbUpdateConcurrencyException => (412, "precondition-failed", new PreconditionFailedException().Message, null),

@@ -1,10 +1,20 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Domain;
 using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Persistence;
 
-public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> options) : DbContext(options)
+public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> options, Caller? caller = null) : DbContext(options)
 {
+    // What the caller may see (PRODUCT §6, §12), applied to every query as global filters below. EF reads these
+    // per query from this context instance, so each request sees its own caller's scope.
+    private bool Unscoped => caller is null || caller.IsSystem;
+    private string? CallerMunicipality => caller?.Municipality;
+    private bool CallerIsHousingCompanyOnly => caller?.IsHousingCompanyOnly == true;
+    private Guid? CallerHousingCompany => caller?.HousingCompanyId;
+    private bool CallerIsCaseOfficerOnly => caller?.IsCaseOfficerOnly == true;
+    private string? CallerUnit => caller?.Unit;
+
     public DbSet<Municipality> Municipalities => Set<Municipality>();
     public DbSet<HousingCompany> HousingCompanies => Set<HousingCompany>();
     public DbSet<TargetGroup> TargetGroups => Set<TargetGroup>();
@@ -19,24 +29,28 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     public DbSet<Infrastructure.Audit.AuditEntry> AuditEntries => Set<Infrastructure.Audit.AuditEntry>();
 
     /// <summary>Loads an agreement with its row locked until the transaction ends, so quota decisions see the current stock.</summary>
-    public Task<Agreement?> LockAgreementAsync(Guid id, CancellationToken ct) =>
-        Agreements.FromSql($"SELECT *, xmin FROM agreements WHERE id = {id} FOR UPDATE")
+    public Task<Agreement?> LockAgreementAsync(Guid id, CancellationToken ct, bool bypassScope = false) =>
+        Scope(Agreements.FromSql($"SELECT *, xmin FROM agreements WHERE id = {id} FOR UPDATE"), bypassScope)
             .Include(a => a.TargetGroups)
             .SingleOrDefaultAsync(ct);
 
     // Row locks for state changes. Every command locks in the same order — offer or lease, apartment, request,
     // agreement — so concurrent commands queue instead of deadlocking, and each sees the state the previous one left.
+    // The resource a command is about is locked within the caller's scope (not visible = not found); the rows it moves
+    // along with it (an offer's apartment and request, a lease's agreement) are reached through it: bypassScope.
     public Task<Offer?> LockOfferAsync(Guid id, CancellationToken ct) =>
         Offers.FromSql($"SELECT *, xmin FROM offers WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
 
-    public Task<Apartment?> LockApartmentAsync(Guid id, CancellationToken ct) =>
-        Apartments.FromSql($"SELECT *, xmin FROM apartments WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
+    public Task<Apartment?> LockApartmentAsync(Guid id, CancellationToken ct, bool bypassScope = false) =>
+        Scope(Apartments.FromSql($"SELECT *, xmin FROM apartments WHERE id = {id} FOR UPDATE"), bypassScope).SingleOrDefaultAsync(ct);
 
-    public Task<AllocationRequest?> LockRequestAsync(Guid id, CancellationToken ct) =>
-        AllocationRequests.FromSql($"SELECT *, xmin FROM allocation_requests WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
+    public Task<AllocationRequest?> LockRequestAsync(Guid id, CancellationToken ct, bool bypassScope = false) =>
+        Scope(AllocationRequests.FromSql($"SELECT *, xmin FROM allocation_requests WHERE id = {id} FOR UPDATE"), bypassScope).SingleOrDefaultAsync(ct);
 
     public Task<Lease?> LockLeaseAsync(Guid id, CancellationToken ct) =>
         Leases.FromSql($"SELECT *, xmin FROM leases WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
+
+    private static IQueryable<T> Scope<T>(IQueryable<T> query, bool bypassScope) where T : class => bypassScope ? query.IgnoreQueryFilters() : query;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -46,6 +60,20 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
         foreach (var key in modelBuilder.Model.GetEntityTypes().Select(e => e.FindPrimaryKey()).OfType<Microsoft.EntityFrameworkCore.Metadata.IMutableKey>())
             if (key.Properties is [{ ClrType: var type } id] && type == typeof(Guid)) id.ValueGenerated = Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never;
         SeedData.Apply(modelBuilder);
+
+        modelBuilder.Entity<Agreement>().HasQueryFilter(a => Unscoped
+            || (a.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || a.HousingCompanyId == CallerHousingCompany)));
+        modelBuilder.Entity<Apartment>().HasQueryFilter(a => Unscoped
+            || (a.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || a.HousingCompanyId == CallerHousingCompany)));
+        modelBuilder.Entity<AllocationRequest>().HasQueryFilter(r => Unscoped
+            || (r.MunicipalityCode == CallerMunicipality && !CallerIsHousingCompanyOnly && (!CallerIsCaseOfficerOnly || r.OwningUnit == CallerUnit)));
+        modelBuilder.Entity<Offer>().HasQueryFilter(o => Unscoped
+            || (o.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || o.HousingCompanyId == CallerHousingCompany)
+                && (!CallerIsCaseOfficerOnly || o.OwningUnit == CallerUnit)));
+        modelBuilder.Entity<Lease>().HasQueryFilter(l => Unscoped
+            || (l.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || l.HousingCompanyId == CallerHousingCompany)
+                && (!CallerIsCaseOfficerOnly || l.OwningUnit == CallerUnit)));
+        modelBuilder.Entity<Infrastructure.Audit.AuditEntry>().HasQueryFilter(e => Unscoped || e.Municipality == CallerMunicipality);
     }
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>

@@ -1,4 +1,5 @@
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -40,11 +41,14 @@ public sealed class CreateAgreementValidator : AbstractValidator<CreateAgreement
     }
 }
 
-public sealed class CreateAgreementHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<CreateAgreementCommand, AgreementResponse>
+public sealed class CreateAgreementHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : ICommandHandler<CreateAgreementCommand, AgreementResponse>
 {
     public async ValueTask<AgreementResponse> Handle(CreateAgreementCommand command, CancellationToken ct)
     {
         var body = command.Body;
+        // PRODUCT §12: an administrator acts for its own municipality only.
+        if (body.MunicipalityCode != caller.Municipality)
+            throw new ForbiddenException("other-municipality", "An agreement can only be created for the caller's own municipality.");
         if (!await db.Municipalities.AnyAsync(m => m.Code == body.MunicipalityCode, ct))
             throw new BadRequestException("unknown-municipality", $"No municipality with code '{body.MunicipalityCode}' is registered.");
         if (!await db.HousingCompanies.AnyAsync(h => h.Id == body.HousingCompanyId, ct))

@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -9,18 +10,18 @@ namespace Allocation.Api.Features.AllocationRequests;
 
 public sealed record SubmitRequestCommand(Guid RequestId, uint? ExpectedVersion) : ICommand<AllocationRequestResponse>;
 
-public sealed class SubmitRequestHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<SubmitRequestCommand, AllocationRequestResponse>
+public sealed class SubmitRequestHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller, TimeProvider clock) : ICommandHandler<SubmitRequestCommand, AllocationRequestResponse>
 {
     public async ValueTask<AllocationRequestResponse> Handle(SubmitRequestCommand command, CancellationToken ct) =>
-        await RequestRules.TransitionAsync(db, command.RequestId, command.ExpectedVersion, r => r.Submit(clock.GetUtcNow()), ct);
+        await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, r => r.Submit(clock.GetUtcNow()), ct);
 }
 
 public sealed record ApproveRequestCommand(Guid RequestId, uint? ExpectedVersion) : ICommand<AllocationRequestResponse>;
 
-public sealed class ApproveRequestHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<ApproveRequestCommand, AllocationRequestResponse>
+public sealed class ApproveRequestHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller, TimeProvider clock) : ICommandHandler<ApproveRequestCommand, AllocationRequestResponse>
 {
     public async ValueTask<AllocationRequestResponse> Handle(ApproveRequestCommand command, CancellationToken ct) =>
-        await RequestRules.TransitionAsync(db, command.RequestId, command.ExpectedVersion, r => r.Approve(clock.GetUtcNow()), ct);
+        await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, r => r.Approve(clock.GetUtcNow()), ct);
 }
 
 public sealed record RejectRequestRequest(string Reason);
@@ -32,28 +33,28 @@ public sealed class RejectRequestValidator : AbstractValidator<RejectRequestComm
     public RejectRequestValidator() => RuleFor(c => c.Body.Reason).NotEmpty().MaximumLength(1000);
 }
 
-public sealed class RejectRequestHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<RejectRequestCommand, AllocationRequestResponse>
+public sealed class RejectRequestHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller, TimeProvider clock) : ICommandHandler<RejectRequestCommand, AllocationRequestResponse>
 {
     public async ValueTask<AllocationRequestResponse> Handle(RejectRequestCommand command, CancellationToken ct) =>
-        await RequestRules.TransitionAsync(db, command.RequestId, command.ExpectedVersion, r => r.Reject(command.Body.Reason.Trim(), clock.GetUtcNow()), ct);
+        await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, r => r.Reject(command.Body.Reason.Trim(), clock.GetUtcNow()), ct);
 }
 
 public sealed record WithdrawRequestCommand(Guid RequestId, uint? ExpectedVersion) : ICommand<AllocationRequestResponse>;
 
-public sealed class WithdrawRequestHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<WithdrawRequestCommand, AllocationRequestResponse>
+public sealed class WithdrawRequestHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller, TimeProvider clock) : ICommandHandler<WithdrawRequestCommand, AllocationRequestResponse>
 {
     public async ValueTask<AllocationRequestResponse> Handle(WithdrawRequestCommand command, CancellationToken ct) =>
-        await RequestRules.TransitionAsync(db, command.RequestId, command.ExpectedVersion, r => r.Withdraw(clock.GetUtcNow()), ct);
+        await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, r => r.Withdraw(clock.GetUtcNow()), ct);
 }
 
 public sealed record CloseRequestRequest(RequestOutcome Outcome);
 
 public sealed record CloseRequestCommand(Guid RequestId, uint? ExpectedVersion, CloseRequestRequest Body) : ICommand<AllocationRequestResponse>;
 
-public sealed class CloseRequestHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<CloseRequestCommand, AllocationRequestResponse>
+public sealed class CloseRequestHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller, TimeProvider clock) : ICommandHandler<CloseRequestCommand, AllocationRequestResponse>
 {
     public async ValueTask<AllocationRequestResponse> Handle(CloseRequestCommand command, CancellationToken ct) =>
-        await RequestRules.TransitionAsync(db, command.RequestId, command.ExpectedVersion, r => r.Close(command.Body.Outcome, clock.GetUtcNow()), ct);
+        await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, r => r.Close(command.Body.Outcome, clock.GetUtcNow()), ct);
 }
 
 /// <summary>The household's consent to disclose the offer details to the housing company (OSL 12 kap. 2 §).</summary>
@@ -67,8 +68,8 @@ public sealed class RecordConsentValidator : AbstractValidator<RecordConsentComm
         RuleFor(c => c.Body.ExpiresOn).GreaterThanOrEqualTo(c => c.Body.GivenOn).WithMessage("expiresOn must not be before givenOn.");
 }
 
-public sealed class RecordConsentHandler(AllocationDbContext db) : ICommandHandler<RecordConsentCommand, AllocationRequestResponse>
+public sealed class RecordConsentHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller) : ICommandHandler<RecordConsentCommand, AllocationRequestResponse>
 {
     public async ValueTask<AllocationRequestResponse> Handle(RecordConsentCommand command, CancellationToken ct) =>
-        await RequestRules.TransitionAsync(db, command.RequestId, command.ExpectedVersion, r => r.RecordConsent(command.Body.GivenOn, command.Body.ExpiresOn), ct);
+        await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, r => r.RecordConsent(command.Body.GivenOn, command.Body.ExpiresOn), ct);
 }

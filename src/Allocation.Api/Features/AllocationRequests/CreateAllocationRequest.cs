@@ -1,4 +1,5 @@
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -44,7 +45,7 @@ public sealed class CreateAllocationRequestValidator : AbstractValidator<CreateA
     }
 }
 
-public sealed class CreateAllocationRequestHandler(AllocationDbContext db, TimeProvider clock)
+public sealed class CreateAllocationRequestHandler(AllocationDbContext db, Caller caller, CaseReferenceProtector protector, TimeProvider clock)
     : ICommandHandler<CreateAllocationRequestCommand, AllocationRequestResponse>
 {
     public async ValueTask<AllocationRequestResponse> Handle(CreateAllocationRequestCommand command, CancellationToken ct)
@@ -55,9 +56,11 @@ public sealed class CreateAllocationRequestHandler(AllocationDbContext db, TimeP
         var needs = new HouseholdNeeds(await RequestRules.TargetGroupIdAsync(db, b.TargetGroupCode, ct), b.Adults, b.Children, b.MinRooms, b.MaxRent,
             b.NeedsAccessibility, RequestRules.Districts(b.RequiredDistricts), RequestRules.Districts(b.ExcludedDistricts), b.Urgency, b.UrgentBy,
             b.ProtectionLevel, b.HousingPlanStartedOn);
-        var request = AllocationRequest.Draft(agreement, b.CaseReference.Trim(), needs, clock.GetUtcNow());
+        // PRODUCT §6: the request belongs to the creating case officer's unit; only that unit and coordinators see it.
+        var unit = caller.Unit ?? throw new ForbiddenException("unit-required", "The token names no unit; a request belongs to a social-services unit.");
+        var request = AllocationRequest.Draft(agreement, unit, protector.Protect(b.CaseReference.Trim()), needs, clock.GetUtcNow());
         db.AllocationRequests.Add(request);
         await db.SaveChangesAsync(ct);
-        return await RequestRules.ReadAsync(db, request.Id, ct);
+        return await RequestRules.ReadAsync(db, protector, caller, request.Id, ct);
     }
 }

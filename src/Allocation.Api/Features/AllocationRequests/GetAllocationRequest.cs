@@ -1,6 +1,7 @@
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Audit;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -12,12 +13,13 @@ public sealed record GetAllocationRequestQuery(Guid RequestId) : IQuery<Allocati
     public Guid? ResourceId => RequestId;
 }
 
-public sealed class GetAllocationRequestHandler(AllocationDbContext db) : IQueryHandler<GetAllocationRequestQuery, AllocationRequestResponse>
+public sealed class GetAllocationRequestHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller) : IQueryHandler<GetAllocationRequestQuery, AllocationRequestResponse>
 {
     public async ValueTask<AllocationRequestResponse> Handle(GetAllocationRequestQuery query, CancellationToken ct)
     {
-        return await db.AllocationRequests.AsNoTracking().Where(r => r.Id == query.RequestId).Select(AllocationRequestResponse.Projection(db)).SingleOrDefaultAsync(ct)
-               ?? throw new NotFoundException("allocation request", query.RequestId);
+        var request = await db.AllocationRequests.AsNoTracking().Where(r => r.Id == query.RequestId).Select(AllocationRequestResponse.Projection(db)).SingleOrDefaultAsync(ct)
+                      ?? throw new NotFoundException("allocation request", query.RequestId);
+        return request.ShownTo(protector, caller);
     }
 }
 
@@ -31,12 +33,13 @@ public sealed class GetAllocationRequestHistoryHandler(AllocationDbContext db)
 {
     public async ValueTask<IReadOnlyList<RequestStatusChangeResponse>> Handle(GetAllocationRequestHistoryQuery query, CancellationToken ct)
     {
+        // History rows have no scope of their own: the request must be visible to the caller.
+        if (!await db.AllocationRequests.AnyAsync(r => r.Id == query.RequestId, ct)) throw new NotFoundException("allocation request", query.RequestId);
         var history = await db.RequestStatusChanges.AsNoTracking()
             .Where(h => h.RequestId == query.RequestId)
             .OrderBy(h => h.Sequence)
             .Select(h => new RequestStatusChangeResponse(h.FromStatus, h.ToStatus, h.ChangedAt, h.Reason))
             .ToListAsync(ct);
-        // Every request has at least its "created" row, so an empty history means no such request.
-        return history.Count > 0 ? history : throw new NotFoundException("allocation request", query.RequestId);
+        return history;
     }
 }

@@ -1,6 +1,7 @@
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Audit;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -19,7 +20,7 @@ public sealed class ListAllocationRequestsValidator : AbstractValidator<ListAllo
     public ListAllocationRequestsValidator() => RuleFor(q => q.Limit).ValidPageSize();
 }
 
-public sealed class ListAllocationRequestsHandler(AllocationDbContext db)
+public sealed class ListAllocationRequestsHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller)
     : IQueryHandler<ListAllocationRequestsQuery, Page<AllocationRequestResponse>>
 {
     public async ValueTask<Page<AllocationRequestResponse>> Handle(ListAllocationRequestsQuery query, CancellationToken ct)
@@ -30,6 +31,6 @@ public sealed class ListAllocationRequestsHandler(AllocationDbContext db)
         if (query.Status is { } status) requests = requests.Where(r => r.Status == status);
         if (after is not null) requests = requests.Where(r => r.Id.CompareTo(after.Value) > 0);
         var rows = await requests.OrderBy(r => r.Id).Take(query.Limit + 1).Select(AllocationRequestResponse.Projection(db)).ToListAsync(ct);
-        return Paging.ToPage(rows, query.Limit, r => r.Id);
+        return Paging.ToPage(rows.Select(r => r.ShownTo(protector, caller)).ToList(), query.Limit, r => r.Id);
     }
 }

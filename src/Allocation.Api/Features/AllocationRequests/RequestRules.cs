@@ -1,4 +1,5 @@
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -25,12 +26,12 @@ internal static class RequestRules
 
     public static string[] Districts(IReadOnlyList<string>? districts) => [.. (districts ?? []).Select(d => d.Trim())];
 
-    public static Task<AllocationRequestResponse> ReadAsync(AllocationDbContext db, Guid id, CancellationToken ct) =>
-        db.AllocationRequests.AsNoTracking().Where(r => r.Id == id).Select(AllocationRequestResponse.Projection(db)).SingleAsync(ct);
+    public static async Task<AllocationRequestResponse> ReadAsync(AllocationDbContext db, CaseReferenceProtector protector, Caller caller, Guid id, CancellationToken ct) =>
+        (await db.AllocationRequests.AsNoTracking().Where(r => r.Id == id).Select(AllocationRequestResponse.Projection(db)).SingleAsync(ct)).ShownTo(protector, caller);
 
     /// <summary>Locks the request, checks If-Match when given, applies the domain transition and saves, in one transaction.</summary>
-    public static async Task<AllocationRequestResponse> TransitionAsync(AllocationDbContext db, Guid requestId, uint? expectedVersion,
-        Action<AllocationRequest> transition, CancellationToken ct)
+    public static async Task<AllocationRequestResponse> TransitionAsync(AllocationDbContext db, CaseReferenceProtector protector, Caller caller,
+        Guid requestId, uint? expectedVersion, Action<AllocationRequest> transition, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var request = await db.LockRequestAsync(requestId, ct) ?? throw new NotFoundException("allocation request", requestId);
@@ -38,6 +39,6 @@ internal static class RequestRules
         transition(request);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return await ReadAsync(db, requestId, ct);
+        return await ReadAsync(db, protector, caller, requestId, ct);
     }
 }

@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -36,13 +37,13 @@ public sealed class UpdateAllocationRequestValidator : AbstractValidator<UpdateA
     }
 }
 
-public sealed class UpdateAllocationRequestHandler(AllocationDbContext db) : ICommandHandler<UpdateAllocationRequestCommand, AllocationRequestResponse>
+public sealed class UpdateAllocationRequestHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller) : ICommandHandler<UpdateAllocationRequestCommand, AllocationRequestResponse>
 {
     public async ValueTask<AllocationRequestResponse> Handle(UpdateAllocationRequestCommand command, CancellationToken ct)
     {
         var b = command.Body;
         var targetGroupId = b.TargetGroupCode is null ? (Guid?)null : await RequestRules.TargetGroupIdAsync(db, b.TargetGroupCode, ct);
-        return await RequestRules.TransitionAsync(db, command.RequestId, command.ExpectedVersion, request =>
+        return await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, request =>
         {
             var n = request.Needs;
             request.UpdateDraft(new HouseholdNeeds(

@@ -13,7 +13,7 @@ public sealed class ReturnApartmentHandler(AllocationDbContext db, TimeProvider 
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Apartment, then agreement: the lock order of every command (see AllocationDbContext).
         var apartment = await db.LockApartmentAsync(command.ApartmentId, ct) ?? throw new NotFoundException("apartment", command.ApartmentId);
-        var agreement = (await db.LockAgreementAsync(apartment.AgreementId, ct))!;
+        var agreement = (await db.LockAgreementAsync(apartment.AgreementId, ct, bypassScope: true))!;
         ETags.Expect(db, apartment, command.ExpectedVersion, a => a.Version);
 
         apartment.Return(agreement, clock.GetUtcNow());

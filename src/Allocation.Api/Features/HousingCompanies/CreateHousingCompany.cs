@@ -1,4 +1,5 @@
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -20,11 +21,13 @@ public sealed class CreateHousingCompanyValidator : AbstractValidator<CreateHous
     }
 }
 
-public sealed class CreateHousingCompanyHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<CreateHousingCompanyCommand, HousingCompanyResponse>
+public sealed class CreateHousingCompanyHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : ICommandHandler<CreateHousingCompanyCommand, HousingCompanyResponse>
 {
     public async ValueTask<HousingCompanyResponse> Handle(CreateHousingCompanyCommand command, CancellationToken ct)
     {
         var body = command.Body;
+        if (body.MunicipalityCode != caller.Municipality)
+            throw new ForbiddenException("other-municipality", "A housing company can only be registered for the caller's own municipality.");
         if (!await db.Municipalities.AnyAsync(m => m.Code == body.MunicipalityCode, ct))
             throw new BadRequestException("unknown-municipality", $"No municipality with code '{body.MunicipalityCode}' is registered.");
         var company = new HousingCompany(Guid.CreateVersion7(clock.GetUtcNow()), body.Name.Trim(), body.MunicipalityCode);

@@ -26,8 +26,8 @@ public sealed class ConfirmLeaseHandler(AllocationDbContext db, Queue.QueueRanki
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         // Locked like every offer command, so of parallel confirmations exactly one creates the lease (PRODUCT §11).
         var offer = await db.LockOfferAsync(command.OfferId, ct) ?? throw new NotFoundException("offer", command.OfferId);
-        var apartment = (await db.LockApartmentAsync(offer.ApartmentId, ct))!;
-        var request = (await db.LockRequestAsync(offer.RequestId, ct))!;
+        var apartment = (await db.LockApartmentAsync(offer.ApartmentId, ct, bypassScope: true))!;
+        var request = (await db.LockRequestAsync(offer.RequestId, ct, bypassScope: true))!;
         var agreement = await ranking.AgreementAsync(offer.AgreementId, ct);
         var now = clock.GetUtcNow();
 

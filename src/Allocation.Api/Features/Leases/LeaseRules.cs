@@ -16,8 +16,8 @@ internal static class LeaseRules
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var lease = await db.LockLeaseAsync(leaseId, ct) ?? throw new NotFoundException("lease", leaseId);
-        var apartment = (await db.LockApartmentAsync(lease.ApartmentId, ct))!;
-        var agreement = (await db.LockAgreementAsync(lease.AgreementId, ct))!;
+        var apartment = (await db.LockApartmentAsync(lease.ApartmentId, ct, bypassScope: true))!;
+        var agreement = (await db.LockAgreementAsync(lease.AgreementId, ct, bypassScope: true))!;
         ETags.Expect(db, lease, expectedVersion, l => l.Version);
         var now = clock.GetUtcNow();
         change(lease, apartment, agreement, now);

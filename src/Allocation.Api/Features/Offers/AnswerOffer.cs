@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -16,19 +17,19 @@ public sealed class RecordViewingValidator : AbstractValidator<RecordViewingComm
     public RecordViewingValidator() => RuleFor(c => c.Body.Note).MaximumLength(1000);
 }
 
-public sealed class RecordViewingHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<RecordViewingCommand, OfferResponse>
+public sealed class RecordViewingHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : ICommandHandler<RecordViewingCommand, OfferResponse>
 {
     public async ValueTask<OfferResponse> Handle(RecordViewingCommand command, CancellationToken ct) =>
-        await OfferRules.ChangeAsync(db, clock, command.OfferId, command.ExpectedVersion,
+        await OfferRules.ChangeAsync(db, caller, clock, command.OfferId, command.ExpectedVersion,
             (offer, _, _, now) => offer.RecordViewing(command.Body.ViewedAt, command.Body.Note?.Trim(), now), ct);
 }
 
 public sealed record AcceptOfferCommand(Guid OfferId, uint? ExpectedVersion) : ICommand<OfferResponse>;
 
-public sealed class AcceptOfferHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<AcceptOfferCommand, OfferResponse>
+public sealed class AcceptOfferHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : ICommandHandler<AcceptOfferCommand, OfferResponse>
 {
     public async ValueTask<OfferResponse> Handle(AcceptOfferCommand command, CancellationToken ct) =>
-        await OfferRules.ChangeAsync(db, clock, command.OfferId, command.ExpectedVersion,
+        await OfferRules.ChangeAsync(db, caller, clock, command.OfferId, command.ExpectedVersion,
             (offer, apartment, request, now) => offer.Accept(apartment, request, now), ct);
 }
 
@@ -47,19 +48,19 @@ public sealed class DeclineOfferValidator : AbstractValidator<DeclineOfferComman
     }
 }
 
-public sealed class DeclineOfferHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<DeclineOfferCommand, OfferResponse>
+public sealed class DeclineOfferHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : ICommandHandler<DeclineOfferCommand, OfferResponse>
 {
     public async ValueTask<OfferResponse> Handle(DeclineOfferCommand command, CancellationToken ct) =>
-        await OfferRules.ChangeAsync(db, clock, command.OfferId, command.ExpectedVersion, (offer, apartment, request, now) =>
+        await OfferRules.ChangeAsync(db, caller, clock, command.OfferId, command.ExpectedVersion, (offer, apartment, request, now) =>
             offer.Decline(apartment, request, command.Body.Reason, command.Body.Note?.Trim(),
                 command.Body.CooldownDays is { } days ? now.AddDays(days) : null, now), ct);
 }
 
 public sealed record WithdrawOfferCommand(Guid OfferId, uint? ExpectedVersion) : ICommand<OfferResponse>;
 
-public sealed class WithdrawOfferHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<WithdrawOfferCommand, OfferResponse>
+public sealed class WithdrawOfferHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : ICommandHandler<WithdrawOfferCommand, OfferResponse>
 {
     public async ValueTask<OfferResponse> Handle(WithdrawOfferCommand command, CancellationToken ct) =>
-        await OfferRules.ChangeAsync(db, clock, command.OfferId, command.ExpectedVersion,
+        await OfferRules.ChangeAsync(db, caller, clock, command.OfferId, command.ExpectedVersion,
             (offer, apartment, request, now) => offer.Withdraw(apartment, request, now), ct);
 }

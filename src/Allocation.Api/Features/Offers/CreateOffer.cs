@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -23,7 +24,7 @@ public sealed class CreateOfferValidator : AbstractValidator<CreateOfferCommand>
     }
 }
 
-public sealed class CreateOfferHandler(AllocationDbContext db, QueueRanking ranking, TimeProvider clock)
+public sealed class CreateOfferHandler(AllocationDbContext db, QueueRanking ranking, Caller caller, TimeProvider clock)
     : ICommandHandler<CreateOfferCommand, OfferResponse>
 {
     public async ValueTask<OfferResponse> Handle(CreateOfferCommand command, CancellationToken ct)
@@ -45,7 +46,7 @@ public sealed class CreateOfferHandler(AllocationDbContext db, QueueRanking rank
         db.Offers.Add(offer);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return OfferResponse.From(offer, agreement.OfferStallDays, now);
+        return OfferResponse.From(offer, agreement.OfferStallDays, now, caller);
     }
 
     /// <summary>The ranking among the households eligible for this apartment, as it was read under the locks of this offer.</summary>

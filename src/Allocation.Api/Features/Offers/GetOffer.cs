@@ -1,4 +1,5 @@
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -9,11 +10,11 @@ namespace Allocation.Api.Features.Offers;
 
 public sealed record GetOfferQuery(Guid OfferId) : IQuery<OfferResponse>;
 
-public sealed class GetOfferHandler(AllocationDbContext db, TimeProvider clock) : IQueryHandler<GetOfferQuery, OfferResponse>
+public sealed class GetOfferHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : IQueryHandler<GetOfferQuery, OfferResponse>
 {
     // No settling needed: the response itself reads an offer past its deadline as expired.
     public async ValueTask<OfferResponse> Handle(GetOfferQuery query, CancellationToken ct) =>
-        await OfferRules.ReadAsync(db, query.OfferId, clock.GetUtcNow(), ct);
+        await OfferRules.ReadAsync(db, caller, query.OfferId, clock.GetUtcNow(), ct);
 }
 
 public sealed record ListOffersQuery(Guid? ApartmentId, Guid? RequestId, OfferStatus? Status, string? Cursor, int Limit) : IQuery<Page<OfferResponse>>;
@@ -23,7 +24,7 @@ public sealed class ListOffersValidator : AbstractValidator<ListOffersQuery>
     public ListOffersValidator() => RuleFor(q => q.Limit).ValidPageSize();
 }
 
-public sealed class ListOffersHandler(AllocationDbContext db, TimeProvider clock) : IQueryHandler<ListOffersQuery, Page<OfferResponse>>
+public sealed class ListOffersHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : IQueryHandler<ListOffersQuery, Page<OfferResponse>>
 {
     public async ValueTask<Page<OfferResponse>> Handle(ListOffersQuery query, CancellationToken ct)
     {
@@ -38,6 +39,6 @@ public sealed class ListOffersHandler(AllocationDbContext db, TimeProvider clock
             .OrderBy(r => r.Offer.Id).Take(query.Limit + 1)
             .ToListAsync(ct);
         var now = clock.GetUtcNow();
-        return Paging.ToPage(rows.Select(r => OfferResponse.From(r.Offer, r.OfferStallDays, now)).ToList(), query.Limit, o => o.Id);
+        return Paging.ToPage(rows.Select(r => OfferResponse.From(r.Offer, r.OfferStallDays, now, caller)).ToList(), query.Limit, o => o.Id);
     }
 }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Allocation.Api.Features.Queue;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Domain;
 
 namespace Allocation.Api.Features.Offers;
@@ -33,6 +34,8 @@ public sealed record OfferResponse(
     Guid AgreementId,
     Guid ApartmentId,
     Guid RequestId,
+    int HouseholdSize,
+    bool NeedsAccessibility,
     OfferStatus Status,
     DateTimeOffset CreatedAt,
     DateTimeOffset RespondBy,
@@ -42,16 +45,20 @@ public sealed record OfferResponse(
     DateTimeOffset? RespondedAt,
     DeclineReason? DeclineReason,
     string? DeclineNote,
-    DecisionSnapshot DecisionSnapshot,
+    DecisionSnapshot? DecisionSnapshot,
     [property: JsonIgnore] uint Version)
 {
-    /// <summary>The status as of <paramref name="now"/>: an open offer past its deadline reads as expired (PRODUCT §4).</summary>
-    public static OfferResponse From(Offer o, int offerStallDays, DateTimeOffset now)
+    /// <summary>
+    /// The status as of <paramref name="now"/>: an open offer past its deadline reads as expired (PRODUCT §4). The
+    /// decision snapshot (ranks, urgencies) is for social services: the housing company gets null (PRODUCT §6).
+    /// </summary>
+    public static OfferResponse From(Offer o, int offerStallDays, DateTimeOffset now, Caller caller)
     {
         var status = o.StatusAt(now);
-        return new OfferResponse(o.Id, o.MunicipalityCode, o.AgreementId, o.ApartmentId, o.RequestId, status, o.CreatedAt, o.RespondBy,
+        return new OfferResponse(o.Id, o.MunicipalityCode, o.AgreementId, o.ApartmentId, o.RequestId, o.HouseholdSize, o.NeedsAccessibility,
+            status, o.CreatedAt, o.RespondBy,
             status == OfferStatus.Open && o.CreatedAt < now.AddDays(-offerStallDays), o.ViewedAt, o.ViewingNote,
             status == OfferStatus.Expired ? o.RespondBy : o.RespondedAt, o.DeclineReason, o.DeclineNote,
-            DecisionSnapshot.Deserialize(o.DecisionSnapshot), o.Version);
+            caller.SeesHouseholdDetails ? DecisionSnapshot.Deserialize(o.DecisionSnapshot) : null, o.Version);
     }
 }

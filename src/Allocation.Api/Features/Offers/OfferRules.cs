@@ -1,4 +1,5 @@
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -12,13 +13,13 @@ internal static class OfferRules
     /// Locks the offer, its apartment and its request (in that order, like every command), records an expiry that is
     /// due, checks If-Match when given, applies the change and saves, all in one transaction.
     /// </summary>
-    public static async Task<OfferResponse> ChangeAsync(AllocationDbContext db, TimeProvider clock, Guid offerId, uint? expectedVersion,
+    public static async Task<OfferResponse> ChangeAsync(AllocationDbContext db, Caller caller, TimeProvider clock, Guid offerId, uint? expectedVersion,
         Action<Offer, Apartment, AllocationRequest, DateTimeOffset> change, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginTransactionAsync(ct);
         var offer = await db.LockOfferAsync(offerId, ct) ?? throw new NotFoundException("offer", offerId);
-        var apartment = (await db.LockApartmentAsync(offer.ApartmentId, ct))!;
-        var request = (await db.LockRequestAsync(offer.RequestId, ct))!;
+        var apartment = (await db.LockApartmentAsync(offer.ApartmentId, ct, bypassScope: true))!;
+        var request = (await db.LockRequestAsync(offer.RequestId, ct, bypassScope: true))!;
         ETags.Expect(db, offer, expectedVersion, o => o.Version);
         var now = clock.GetUtcNow();
         if (offer.IsDue(now))
@@ -38,14 +39,14 @@ internal static class OfferRules
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
-        return await ReadAsync(db, offerId, now, ct);
+        return await ReadAsync(db, caller, offerId, now, ct);
     }
 
-    public static async Task<OfferResponse> ReadAsync(AllocationDbContext db, Guid offerId, DateTimeOffset now, CancellationToken ct)
+    public static async Task<OfferResponse> ReadAsync(AllocationDbContext db, Caller caller, Guid offerId, DateTimeOffset now, CancellationToken ct)
     {
         var row = await db.Offers.AsNoTracking().Where(o => o.Id == offerId)
             .Join(db.Agreements, o => o.AgreementId, a => a.Id, (o, a) => new { Offer = o, a.OfferStallDays })
             .SingleOrDefaultAsync(ct) ?? throw new NotFoundException("offer", offerId);
-        return OfferResponse.From(row.Offer, row.OfferStallDays, now);
+        return OfferResponse.From(row.Offer, row.OfferStallDays, now, caller);
     }
 }

@@ -22,7 +22,7 @@ public sealed class OfferSettlement(AllocationDbContext db, AuditContext audit, 
     {
         var now = clock.GetUtcNow();
         // The common case, nothing due, costs one index lookup and no transaction.
-        if (!await db.Offers.AnyAsync(o => o.Status == Domain.OfferStatus.Open && o.RespondBy <= now, ct)) return 0;
+        if (!await db.Offers.IgnoreQueryFilters().AnyAsync(o => o.Status == Domain.OfferStatus.Open && o.RespondBy <= now, ct)) return 0;
 
         var action = audit.Action;
         audit.Action = "ExpireOffer"; // the audit entries say why these offers changed, whoever's read triggered it
@@ -46,11 +46,13 @@ public sealed class OfferSettlement(AllocationDbContext db, AuditContext audit, 
             var due = await (skipLocked
                     ? db.Offers.FromSql($"SELECT *, xmin FROM offers WHERE status = 'Open' AND respond_by <= {now} ORDER BY respond_by, id LIMIT {Batch} FOR UPDATE SKIP LOCKED")
                     : db.Offers.FromSql($"SELECT *, xmin FROM offers WHERE status = 'Open' AND respond_by <= {now} ORDER BY respond_by, id LIMIT {Batch} FOR UPDATE"))
+                // An expired offer is expired for everyone, whoever's request noticed it first.
+                .IgnoreQueryFilters()
                 .ToListAsync(ct);
             foreach (var offer in due)
             {
-                var apartment = await db.LockApartmentAsync(offer.ApartmentId, ct);
-                var request = await db.LockRequestAsync(offer.RequestId, ct);
+                var apartment = await db.LockApartmentAsync(offer.ApartmentId, ct, bypassScope: true);
+                var request = await db.LockRequestAsync(offer.RequestId, ct, bypassScope: true);
                 offer.Expire(apartment!, request!, now);
             }
             await db.SaveChangesAsync(ct);

@@ -40,6 +40,7 @@ public sealed class AuditBehavior<TMessage, TResponse>(AuditContext audit, Alloc
     {
         DomainRuleException d => $"refused: {d.Code}",
         NotFoundException => "refused: not-found",
+        ForbiddenException f => $"refused: {f.Code}",
         PreconditionFailedException or DbUpdateConcurrencyException => "refused: precondition-failed",
         PreconditionRequiredException => "refused: precondition-required",
         BadRequestException b => $"refused: {b.Code}",

@@ -12,6 +12,9 @@ public sealed class AuditEntry
     public required string Actor { get; init; }
     public required string Role { get; init; }
     public required string Client { get; init; }
+
+    /// <summary>Whose records these are (PRODUCT §12): auditors see their own municipality's entries.</summary>
+    public string? Municipality { get; init; }
     public required string Action { get; init; }
     public required string ResourceType { get; init; }
     public Guid? ResourceId { get; init; }

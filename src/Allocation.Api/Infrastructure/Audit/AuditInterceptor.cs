@@ -19,7 +19,8 @@ public sealed class AuditInterceptor(AuditContext audit) : SaveChangesIntercepto
         {
             var entries = db.ChangeTracker.Entries()
                 .Where(e => e.State is EntityState.Added or EntityState.Modified && Audited.Contains(e.Entity.GetType()))
-                .Select(e => audit.Entry(e.Entity.GetType().Name, (Guid)e.Property("Id").CurrentValue!, e.State == EntityState.Added ? "created" : "changed"))
+                .Select(e => audit.Entry(e.Entity.GetType().Name, (Guid)e.Property("Id").CurrentValue!, e.State == EntityState.Added ? "created" : "changed",
+                    e.Metadata.FindProperty("MunicipalityCode") is null ? null : (string?)e.Property("MunicipalityCode").CurrentValue))
                 .ToList();
             db.Set<AuditEntry>().AddRange(entries);
         }

@@ -9,7 +9,10 @@ namespace Allocation.Api.Infrastructure.Auth;
 /// </summary>
 public sealed class Caller
 {
-    public Caller(IHttpContextAccessor http) : this(http.HttpContext?.User) { }
+    public Caller(IHttpContextAccessor http) : this(http.HttpContext?.User)
+    {
+        IsSystem = http.HttpContext is null;
+    }
 
     public Caller(ClaimsPrincipal? user)
     {
@@ -21,8 +24,10 @@ public sealed class Caller
         IsAuthenticated = authenticated;
     }
 
-    /// <summary>No HTTP caller: background work (the offer expiry sweep) acts for everyone.</summary>
     public bool IsAuthenticated { get; }
+
+    /// <summary>No HTTP request at all: background work (the offer expiry sweep), which acts for every municipality.</summary>
+    public bool IsSystem { get; }
 
     public IReadOnlySet<string> Roles { get; }
     public string? Municipality { get; }

@@ -15,7 +15,8 @@ public sealed class AllocationRequestConfiguration : IEntityTypeConfiguration<Al
             t.HasCheckConstraint("ck_allocation_requests_consent", "consent_expires_on IS NULL OR consent_expires_on >= consent_given_on");
         });
         b.Property(r => r.MunicipalityCode).HasMaxLength(4).IsFixedLength();
-        b.Property(r => r.CaseReference).HasMaxLength(100);
+        b.Property(r => r.CaseReference).HasMaxLength(400); // encrypted: key id + nonce + tag + ciphertext, base64
+        b.Property(r => r.OwningUnit).HasMaxLength(100);
         b.Property(r => r.MaxRent).HasPrecision(10, 2);
         b.Property(r => r.Urgency).HasConversion<string>().HasMaxLength(20);
         b.Property(r => r.ProtectionLevel).HasConversion<string>().HasMaxLength(30);
@@ -31,6 +32,7 @@ public sealed class AllocationRequestConfiguration : IEntityTypeConfiguration<Al
         b.HasMany(r => r.History).WithOne().HasForeignKey(h => h.RequestId).OnDelete(DeleteBehavior.Restrict);
         b.Navigation(r => r.History).HasField("_history");
         b.HasIndex(r => new { r.AgreementId, r.Status });
+        b.HasIndex(r => new { r.MunicipalityCode, r.OwningUnit });
     }
 }
 

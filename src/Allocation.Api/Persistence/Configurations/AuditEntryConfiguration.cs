@@ -14,13 +14,15 @@ public sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntr
         b.Property(a => a.PreviousHash).ValueGeneratedOnAdd();
         b.Property(a => a.Hash).ValueGeneratedOnAdd();
         b.Property(a => a.Actor).HasMaxLength(200);
-        b.Property(a => a.Role).HasMaxLength(50);
+        b.Property(a => a.Role).HasMaxLength(200); // every role of the token, comma-separated
         b.Property(a => a.Client).HasMaxLength(200);
+        b.Property(a => a.Municipality).HasMaxLength(4).IsFixedLength();
         b.Property(a => a.Action).HasMaxLength(100);
         b.Property(a => a.ResourceType).HasMaxLength(100);
         b.Property(a => a.Outcome).HasMaxLength(100);
         b.Property(a => a.CorrelationId).HasMaxLength(100);
         b.HasIndex(a => a.ResourceId);
+        b.HasIndex(a => new { a.Municipality, a.Id });
         b.HasIndex(a => a.At);
     }
 }

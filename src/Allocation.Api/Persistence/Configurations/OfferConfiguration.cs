@@ -14,6 +14,8 @@ public sealed class OfferConfiguration : IEntityTypeConfiguration<Offer>
         b.Property(o => o.DeclineNote).HasMaxLength(1000);
         b.Property(o => o.ViewingNote).HasMaxLength(1000);
         b.Property(o => o.DecisionSnapshot).HasColumnType("jsonb");
+        b.Property(o => o.OwningUnit).HasMaxLength(100);
+        b.HasIndex(o => new { o.HousingCompanyId, o.Id });
         b.Property(o => o.Version).IsRowVersion();
         b.HasOne<Apartment>().WithMany().HasForeignKey(o => o.ApartmentId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<AllocationRequest>().WithMany().HasForeignKey(o => o.RequestId).OnDelete(DeleteBehavior.Restrict);
@@ -37,6 +39,8 @@ public sealed class LeaseConfiguration : IEntityTypeConfiguration<Lease>
         b.Property(l => l.Form).HasConversion<string>().HasMaxLength(30);
         b.Property(l => l.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(l => l.TerminationReason).HasConversion<string>().HasMaxLength(20);
+        b.Property(l => l.OwningUnit).HasMaxLength(100);
+        b.HasIndex(l => new { l.HousingCompanyId, l.Id });
         b.Property(l => l.Version).IsRowVersion();
         b.HasOne<Offer>().WithMany().HasForeignKey(l => l.OfferId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Apartment>().WithMany().HasForeignKey(l => l.ApartmentId).OnDelete(DeleteBehavior.Restrict);

@@ -65,6 +65,12 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("hash");
 
+                    b.Property<string>("Municipality")
+                        .HasMaxLength(4)
+                        .HasColumnType("character(4)")
+                        .HasColumnName("municipality")
+                        .IsFixedLength();
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -89,8 +95,8 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.Property<string>("Role")
                         .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("role");
 
                     b.HasKey("Id")
@@ -101,6 +107,9 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.HasIndex("ResourceId")
                         .HasDatabaseName("ix_audit_entries_resource_id");
+
+                    b.HasIndex("Municipality", "Id")
+                        .HasDatabaseName("ix_audit_entries_municipality_id");
 
                     b.ToTable("audit_entries", (string)null);
                 });
@@ -273,8 +282,8 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.Property<string>("CaseReference")
                         .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
                         .HasColumnName("case_reference");
 
                     b.Property<int>("Children")
@@ -335,6 +344,12 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("outcome");
 
+                    b.Property<string>("OwningUnit")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("owning_unit");
+
                     b.Property<string>("ProtectionLevel")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -388,14 +403,14 @@ namespace Allocation.Api.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_allocation_requests");
 
-                    b.HasIndex("MunicipalityCode")
-                        .HasDatabaseName("ix_allocation_requests_municipality_code");
-
                     b.HasIndex("TargetGroupId")
                         .HasDatabaseName("ix_allocation_requests_target_group_id");
 
                     b.HasIndex("AgreementId", "Status")
                         .HasDatabaseName("ix_allocation_requests_agreement_id_status");
+
+                    b.HasIndex("MunicipalityCode", "OwningUnit")
+                        .HasDatabaseName("ix_allocation_requests_municipality_code_owning_unit");
 
                     b.ToTable("allocation_requests", null, t =>
                         {
@@ -669,6 +684,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("character varying(30)")
                         .HasColumnName("form");
 
+                    b.Property<Guid>("HousingCompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("housing_company_id");
+
                     b.Property<string>("MunicipalityCode")
                         .IsRequired()
                         .HasMaxLength(4)
@@ -679,6 +698,12 @@ namespace Allocation.Api.Persistence.Migrations
                     b.Property<Guid>("OfferId")
                         .HasColumnType("uuid")
                         .HasColumnName("offer_id");
+
+                    b.Property<string>("OwningUnit")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("owning_unit");
 
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid")
@@ -733,6 +758,9 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.HasIndex("RequestId")
                         .HasDatabaseName("ix_leases_request_id");
+
+                    b.HasIndex("HousingCompanyId", "Id")
+                        .HasDatabaseName("ix_leases_housing_company_id_id");
 
                     b.ToTable("leases", null, t =>
                         {
@@ -838,12 +866,30 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("decline_reason");
 
+                    b.Property<int>("HouseholdSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("household_size");
+
+                    b.Property<Guid>("HousingCompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("housing_company_id");
+
                     b.Property<string>("MunicipalityCode")
                         .IsRequired()
                         .HasMaxLength(4)
                         .HasColumnType("character(4)")
                         .HasColumnName("municipality_code")
                         .IsFixedLength();
+
+                    b.Property<bool>("NeedsAccessibility")
+                        .HasColumnType("boolean")
+                        .HasColumnName("needs_accessibility");
+
+                    b.Property<string>("OwningUnit")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("owning_unit");
 
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid")
@@ -903,6 +949,9 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.HasIndex("ApartmentId", "CreatedAt")
                         .HasDatabaseName("ix_offers_apartment_id_created_at");
+
+                    b.HasIndex("HousingCompanyId", "Id")
+                        .HasDatabaseName("ix_offers_housing_company_id_id");
 
                     b.HasIndex("RequestId", "CreatedAt")
                         .HasDatabaseName("ix_offers_request_id_created_at");

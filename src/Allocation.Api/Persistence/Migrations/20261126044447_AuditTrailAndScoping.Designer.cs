@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Allocation.Api.Persistence.Migrations
 {
     [DbContext(typeof(AllocationDbContext))]
-    [Migration("20261126042818_AuditTrail")]
-    partial class AuditTrail
+    [Migration("20261126044447_AuditTrailAndScoping")]
+    partial class AuditTrailAndScoping
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
@@ -68,6 +68,12 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("bytea")
                         .HasColumnName("hash");
 
+                    b.Property<string>("Municipality")
+                        .HasMaxLength(4)
+                        .HasColumnType("character(4)")
+                        .HasColumnName("municipality")
+                        .IsFixedLength();
+
                     b.Property<string>("Outcome")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -92,8 +98,8 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.Property<string>("Role")
                         .IsRequired()
-                        .HasMaxLength(50)
-                        .HasColumnType("character varying(50)")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
                         .HasColumnName("role");
 
                     b.HasKey("Id")
@@ -104,6 +110,9 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.HasIndex("ResourceId")
                         .HasDatabaseName("ix_audit_entries_resource_id");
+
+                    b.HasIndex("Municipality", "Id")
+                        .HasDatabaseName("ix_audit_entries_municipality_id");
 
                     b.ToTable("audit_entries", (string)null);
                 });
@@ -276,8 +285,8 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.Property<string>("CaseReference")
                         .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
                         .HasColumnName("case_reference");
 
                     b.Property<int>("Children")
@@ -338,6 +347,12 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("character varying(40)")
                         .HasColumnName("outcome");
 
+                    b.Property<string>("OwningUnit")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("owning_unit");
+
                     b.Property<string>("ProtectionLevel")
                         .IsRequired()
                         .HasMaxLength(30)
@@ -391,14 +406,14 @@ namespace Allocation.Api.Persistence.Migrations
                     b.HasKey("Id")
                         .HasName("pk_allocation_requests");
 
-                    b.HasIndex("MunicipalityCode")
-                        .HasDatabaseName("ix_allocation_requests_municipality_code");
-
                     b.HasIndex("TargetGroupId")
                         .HasDatabaseName("ix_allocation_requests_target_group_id");
 
                     b.HasIndex("AgreementId", "Status")
                         .HasDatabaseName("ix_allocation_requests_agreement_id_status");
+
+                    b.HasIndex("MunicipalityCode", "OwningUnit")
+                        .HasDatabaseName("ix_allocation_requests_municipality_code_owning_unit");
 
                     b.ToTable("allocation_requests", null, t =>
                         {
@@ -672,6 +687,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("character varying(30)")
                         .HasColumnName("form");
 
+                    b.Property<Guid>("HousingCompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("housing_company_id");
+
                     b.Property<string>("MunicipalityCode")
                         .IsRequired()
                         .HasMaxLength(4)
@@ -682,6 +701,12 @@ namespace Allocation.Api.Persistence.Migrations
                     b.Property<Guid>("OfferId")
                         .HasColumnType("uuid")
                         .HasColumnName("offer_id");
+
+                    b.Property<string>("OwningUnit")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("owning_unit");
 
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid")
@@ -736,6 +761,9 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.HasIndex("RequestId")
                         .HasDatabaseName("ix_leases_request_id");
+
+                    b.HasIndex("HousingCompanyId", "Id")
+                        .HasDatabaseName("ix_leases_housing_company_id_id");
 
                     b.ToTable("leases", null, t =>
                         {
@@ -841,12 +869,30 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("character varying(20)")
                         .HasColumnName("decline_reason");
 
+                    b.Property<int>("HouseholdSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("household_size");
+
+                    b.Property<Guid>("HousingCompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("housing_company_id");
+
                     b.Property<string>("MunicipalityCode")
                         .IsRequired()
                         .HasMaxLength(4)
                         .HasColumnType("character(4)")
                         .HasColumnName("municipality_code")
                         .IsFixedLength();
+
+                    b.Property<bool>("NeedsAccessibility")
+                        .HasColumnType("boolean")
+                        .HasColumnName("needs_accessibility");
+
+                    b.Property<string>("OwningUnit")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("owning_unit");
 
                     b.Property<Guid>("RequestId")
                         .HasColumnType("uuid")
@@ -906,6 +952,9 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.HasIndex("ApartmentId", "CreatedAt")
                         .HasDatabaseName("ix_offers_apartment_id_created_at");
+
+                    b.HasIndex("HousingCompanyId", "Id")
+                        .HasDatabaseName("ix_offers_housing_company_id_id");
 
                     b.HasIndex("RequestId", "CreatedAt")
                         .HasDatabaseName("ix_offers_request_id_created_at");
