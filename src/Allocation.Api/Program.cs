@@ -58,6 +58,7 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 
 builder.AddAllocationAuthentication();
 builder.Services.AddSingleton<CaseReferenceProtector>();
+builder.AddAbuseLimits();
 builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]);
 builder.Services.AddOpenApi("v1", OpenApi.Configure);
 
@@ -67,7 +68,9 @@ if (!Database.IsBuildTimeDocumentGeneration)
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+app.UseRequestBodyLimit(app.Configuration);
 app.UseAuthentication();
+app.UseRateLimiter(); // after authentication: the limit is per client
 app.UseAuthorization();
 
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();

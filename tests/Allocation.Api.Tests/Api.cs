@@ -98,7 +98,7 @@ public static class Api
     public static CreateAllocationRequestRequest NewRequest(Guid agreementId, string targetGroup = "violence-exposed-women", Urgency urgency = Urgency.Normal,
         int minRooms = 1, decimal? maxRent = null, IReadOnlyList<string>? excludedDistricts = null) => new(
         agreementId,
-        $"CASE-{Guid.NewGuid():N}"[..17],
+        "CASE-" + string.Concat(Guid.NewGuid().ToString("N")[..12].Select(c => (char)('A' + Convert.ToInt32(c.ToString(), 16)))), // letters only: never mistaken for an identity number
         targetGroup,
         1,
         1,

@@ -17,8 +17,8 @@ public static class OpenApi
             if (status == StatusCodes.Status400BadRequest) builder.ProducesValidationProblem();
             else builder.ProducesProblem(status);
         }
-        // Any operation may meet an unreachable database.
-        return builder.ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        // Any operation may meet the rate limit or an unreachable database.
+        return builder.ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
     }
 
     /// <summary>Marks an operation as requiring If-Match (428 without it, 412 when stale).</summary>
