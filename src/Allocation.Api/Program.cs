@@ -72,6 +72,8 @@ app.UseRequestBodyLimit(app.Configuration);
 app.UseAuthentication();
 app.UseRateLimiter(); // after authentication: the limit is per client
 app.UseAuthorization();
+app.UseMiddleware<IdempotencyMiddleware>(); // after authentication: keys are scoped per client
+app.UseExceptionHandler(); // again inside: refusals become responses the idempotency middleware can keep and replay
 
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
 app.UseSwaggerUI(o =>

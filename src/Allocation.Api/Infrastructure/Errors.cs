@@ -82,6 +82,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         BadHttpRequestException b => (b.StatusCode, Problems.CodeFor(b.StatusCode), b.Message, null),
         NotFoundException n => (404, "not-found", n.Message, null),
         ForbiddenException f => (403, f.Code, f.Message, null),
+        IdempotencyException i => (i.Status, i.Code, i.Message, null),
         DomainRuleException d => (409, d.Code, d.Message, null),
         PreconditionRequiredException p => (428, "precondition-required", p.Message, null),
         PreconditionFailedException or DbUpdateConcurrencyException => (412, "precondition-failed", new PreconditionFailedException().Message, null),

@@ -47,6 +47,15 @@ public static class OpenApi
             return Task.CompletedTask;
         });
 
+    private static OpenApiResponse Problem(OpenApiOperationTransformerContext context, string description) => new()
+    {
+        Description = description,
+        Content = new Dictionary<string, OpenApiMediaType>
+        {
+            ["application/problem+json"] = new() { Schema = new OpenApiSchemaReference(nameof(ProblemDetails), context.Document) },
+        },
+    };
+
     public static void Configure(OpenApiOptions options)
     {
         options.AddDocumentTransformer((document, _, _) =>
@@ -77,6 +86,25 @@ public static class OpenApi
                 },
             };
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
+            return Task.CompletedTask;
+        });
+        // PRODUCT §9: every POST may be retried safely with an Idempotency-Key.
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            if (context.Description.HttpMethod != "POST") return Task.CompletedTask;
+            operation.Parameters ??= [];
+            operation.Parameters.Add(new OpenApiParameter
+            {
+                Name = IdempotencyMiddleware.Header,
+                In = ParameterLocation.Header,
+                Required = false,
+                Description = "Makes a retry safe: the same key (per client, kept 24 h) and body replay the first response; another body "
+                              + "with the key is 422, a retry while the first is still running is 409.",
+                Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
+            });
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("422", Problem(context, "The Idempotency-Key was used for a different request."));
+            operation.Responses.TryAdd("409", Problem(context, "Conflict, e.g. a request with the same Idempotency-Key still in flight."));
             return Task.CompletedTask;
         });
         // Every problem carries a stable code and the trace id; declare them so clients can rely on them.

@@ -27,6 +27,7 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<FollowUp> FollowUps => Set<FollowUp>();
     public DbSet<Infrastructure.Audit.AuditEntry> AuditEntries => Set<Infrastructure.Audit.AuditEntry>();
+    public DbSet<Infrastructure.IdempotencyRecord> IdempotencyRecords => Set<Infrastructure.IdempotencyRecord>();
 
     /// <summary>Loads an agreement with its row locked until the transaction ends, so quota decisions see the current stock.</summary>
     public Task<Agreement?> LockAgreementAsync(Guid id, CancellationToken ct, bool bypassScope = false) =>
