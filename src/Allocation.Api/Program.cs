@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Allocation.Api.Features.Agreements;
 using Allocation.Api.Features.AuditTrail;
+using Allocation.Api.Features.Events;
 using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Leases;
 using Allocation.Api.Features.Offers;
@@ -26,8 +27,10 @@ var (connectionString, localPostgres) = await Database.ResolveAsync(builder);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<AuditContext>();
 builder.Services.AddScoped<AuditInterceptor>();
+builder.Services.AddSingleton<PartnerEventInterceptor>();
 builder.Services.AddDbContext<AllocationDbContext>((services, o) =>
-    AllocationDbContext.Configure(o, connectionString).AddInterceptors(services.GetRequiredService<AuditInterceptor>()));
+    AllocationDbContext.Configure(o, connectionString)
+        .AddInterceptors(services.GetRequiredService<AuditInterceptor>(), services.GetRequiredService<PartnerEventInterceptor>()));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<QueueRanking>();
 builder.Services.AddScoped<OfferSettlement>();
@@ -93,6 +96,7 @@ app.MapQueueEndpoints();
 app.MapOfferEndpoints();
 app.MapLeaseEndpoints();
 app.MapAuditTrailEndpoints();
+app.MapEventEndpoints();
 
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))
     await Database.MigrateAsync(app.Services);

@@ -57,6 +57,7 @@ public sealed class AuthorizationTests : ApiTest
         ["RecordLeaseFollowUp"] = [C, K],
         ["TakeOverLease"] = [H, K],
         ["TerminateLease"] = [H, K],
+        ["GetEvents"] = [H, K, C, M],
         ["GetAuditTrail"] = [A],
         ["VerifyAuditTrail"] = [A, M],
     };

@@ -28,6 +28,7 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     public DbSet<FollowUp> FollowUps => Set<FollowUp>();
     public DbSet<Infrastructure.Audit.AuditEntry> AuditEntries => Set<Infrastructure.Audit.AuditEntry>();
     public DbSet<Infrastructure.IdempotencyRecord> IdempotencyRecords => Set<Infrastructure.IdempotencyRecord>();
+    public DbSet<Features.Events.PartnerEvent> PartnerEvents => Set<Features.Events.PartnerEvent>();
 
     /// <summary>Loads an agreement with its row locked until the transaction ends, so quota decisions see the current stock.</summary>
     public Task<Agreement?> LockAgreementAsync(Guid id, CancellationToken ct, bool bypassScope = false) =>
@@ -75,6 +76,9 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
             || (l.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || l.HousingCompanyId == CallerHousingCompany)
                 && (!CallerIsCaseOfficerOnly || l.OwningUnit == CallerUnit)));
         modelBuilder.Entity<Infrastructure.Audit.AuditEntry>().HasQueryFilter(e => Unscoped || e.Municipality == CallerMunicipality);
+        modelBuilder.Entity<Features.Events.PartnerEvent>().HasQueryFilter(e => Unscoped
+            || (e.Municipality == CallerMunicipality && (!CallerIsHousingCompanyOnly || e.HousingCompanyId == CallerHousingCompany)
+                && (!CallerIsCaseOfficerOnly || e.OwningUnit == CallerUnit)));
     }
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>

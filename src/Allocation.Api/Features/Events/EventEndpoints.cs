@@ -1,0 +1,21 @@
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
+using Mediator;
+
+namespace Allocation.Api.Features.Events;
+
+public static class EventEndpoints
+{
+    public static void MapEventEndpoints(this IEndpointRouteBuilder app) =>
+        app.MapGet("/api/v1/events", async (long? after, int? limit, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetEventsQuery(after ?? 0, limit ?? Paging.DefaultLimit), ct)))
+            .WithTags("Events")
+            .WithName("GetEvents")
+            .RequireRoles(Access.FollowEvents)
+            .WithSummary("Read the change feed")
+            .WithDescription("Status changes of apartments, offers and leases the caller may see, oldest first: apartment.available, "
+                             + "apartment.offered, apartment.leased, apartment.taken-over, apartment.returned, offer.created, offer.accepted, "
+                             + "offer.declined, offer.expired, offer.withdrawn, offer.leased, lease.signed, lease.taken-over, lease.terminated. "
+                             + "Poll with `after` = the last `nextCursor`; ids only grow, in commit order, so no event is skipped.")
+            .ProducesProblems(400);
+}
