@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Allocation.Api.Features.Agreements;
 using Allocation.Api.Features.AuditTrail;
 using Allocation.Api.Features.Events;
+using Allocation.Api.Features.Webhooks;
 using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Leases;
 using Allocation.Api.Features.Offers;
@@ -35,6 +36,9 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<QueueRanking>();
 builder.Services.AddScoped<OfferSettlement>();
 builder.Services.AddHostedService<OfferExpirySweep>();
+builder.Services.AddScoped<WebhookDispatcher>();
+builder.Services.AddHostedService<WebhookDeliveryService>();
+builder.Services.AddHttpClient(nameof(WebhookDispatcher), c => c.Timeout = TimeSpan.FromSeconds(10));
 
 builder.Services.AddMediator(o =>
 {
@@ -97,6 +101,7 @@ app.MapOfferEndpoints();
 app.MapLeaseEndpoints();
 app.MapAuditTrailEndpoints();
 app.MapEventEndpoints();
+app.MapWebhookEndpoints();
 
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))
     await Database.MigrateAsync(app.Services);

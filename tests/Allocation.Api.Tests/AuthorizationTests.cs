@@ -58,6 +58,10 @@ public sealed class AuthorizationTests : ApiTest
         ["TakeOverLease"] = [H, K],
         ["TerminateLease"] = [H, K],
         ["GetEvents"] = [H, K, C, M],
+        ["CreateWebhookSubscription"] = [H, K, C, M],
+        ["ListWebhookSubscriptions"] = [H, K, C, M],
+        ["DeleteWebhookSubscription"] = [H, K, C, M],
+        ["ListWebhookDeliveries"] = [H, K, C, M],
         ["GetAuditTrail"] = [A],
         ["VerifyAuditTrail"] = [A, M],
     };

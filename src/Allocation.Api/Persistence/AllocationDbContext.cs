@@ -14,6 +14,7 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     private Guid? CallerHousingCompany => caller?.HousingCompanyId;
     private bool CallerIsCaseOfficerOnly => caller?.IsCaseOfficerOnly == true;
     private string? CallerUnit => caller?.Unit;
+    private string? CallerClient => caller?.Client;
 
     public DbSet<Municipality> Municipalities => Set<Municipality>();
     public DbSet<HousingCompany> HousingCompanies => Set<HousingCompany>();
@@ -29,6 +30,8 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     public DbSet<Infrastructure.Audit.AuditEntry> AuditEntries => Set<Infrastructure.Audit.AuditEntry>();
     public DbSet<Infrastructure.IdempotencyRecord> IdempotencyRecords => Set<Infrastructure.IdempotencyRecord>();
     public DbSet<Features.Events.PartnerEvent> PartnerEvents => Set<Features.Events.PartnerEvent>();
+    public DbSet<Features.Webhooks.WebhookSubscription> WebhookSubscriptions => Set<Features.Webhooks.WebhookSubscription>();
+    public DbSet<Features.Webhooks.WebhookDelivery> WebhookDeliveries => Set<Features.Webhooks.WebhookDelivery>();
 
     /// <summary>Loads an agreement with its row locked until the transaction ends, so quota decisions see the current stock.</summary>
     public Task<Agreement?> LockAgreementAsync(Guid id, CancellationToken ct, bool bypassScope = false) =>
@@ -76,6 +79,8 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
             || (l.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || l.HousingCompanyId == CallerHousingCompany)
                 && (!CallerIsCaseOfficerOnly || l.OwningUnit == CallerUnit)));
         modelBuilder.Entity<Infrastructure.Audit.AuditEntry>().HasQueryFilter(e => Unscoped || e.Municipality == CallerMunicipality);
+        // A subscription is its creating client's own.
+        modelBuilder.Entity<Features.Webhooks.WebhookSubscription>().HasQueryFilter(s => Unscoped || (s.Municipality == CallerMunicipality && s.Client == CallerClient));
         modelBuilder.Entity<Features.Events.PartnerEvent>().HasQueryFilter(e => Unscoped
             || (e.Municipality == CallerMunicipality && (!CallerIsHousingCompanyOnly || e.HousingCompanyId == CallerHousingCompany)
                 && (!CallerIsCaseOfficerOnly || e.OwningUnit == CallerUnit)));

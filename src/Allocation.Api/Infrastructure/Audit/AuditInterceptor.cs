@@ -11,7 +11,8 @@ namespace Allocation.Api.Infrastructure.Audit;
 public sealed class AuditInterceptor(AuditContext audit) : SaveChangesInterceptor
 {
     private static readonly HashSet<Type> Audited =
-        [typeof(Agreement), typeof(Apartment), typeof(AllocationRequest), typeof(Offer), typeof(Lease), typeof(TargetGroup), typeof(HousingCompany)];
+        [typeof(Agreement), typeof(Apartment), typeof(AllocationRequest), typeof(Offer), typeof(Lease), typeof(TargetGroup), typeof(HousingCompany),
+        typeof(Features.Webhooks.WebhookSubscription)];
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
     {
@@ -20,7 +21,9 @@ public sealed class AuditInterceptor(AuditContext audit) : SaveChangesIntercepto
             var entries = db.ChangeTracker.Entries()
                 .Where(e => e.State is EntityState.Added or EntityState.Modified && Audited.Contains(e.Entity.GetType()))
                 .Select(e => audit.Entry(e.Entity.GetType().Name, (Guid)e.Property("Id").CurrentValue!, e.State == EntityState.Added ? "created" : "changed",
-                    e.Metadata.FindProperty("MunicipalityCode") is null ? null : (string?)e.Property("MunicipalityCode").CurrentValue))
+                    (e.Metadata.FindProperty("MunicipalityCode") ?? e.Metadata.FindProperty("Municipality")) is { } municipality
+                        ? (string?)e.Property(municipality.Name).CurrentValue
+                        : null))
                 .ToList();
             db.Set<AuditEntry>().AddRange(entries);
         }

@@ -20,6 +20,7 @@ public sealed class Caller
         Roles = authenticated ? user!.FindAll(Claims.Role).Select(c => c.Value).ToHashSet() : [];
         Municipality = authenticated ? user!.FindFirst(Claims.Municipality)?.Value : null;
         Unit = authenticated ? user!.FindFirst(Claims.Unit)?.Value : null;
+        Client = authenticated ? user!.FindFirst(Claims.Client)?.Value : null;
         HousingCompanyId = authenticated && Guid.TryParse(user!.FindFirst(Claims.HousingCompany)?.Value, out var company) ? company : null;
         IsAuthenticated = authenticated;
     }
@@ -32,6 +33,7 @@ public sealed class Caller
     public IReadOnlySet<string> Roles { get; }
     public string? Municipality { get; }
     public string? Unit { get; }
+    public string? Client { get; }
     public Guid? HousingCompanyId { get; }
 
     private bool SeesWholeMunicipality => Roles.Overlaps([Auth.Roles.Coordinator, Auth.Roles.Admin, Auth.Roles.Auditor]);

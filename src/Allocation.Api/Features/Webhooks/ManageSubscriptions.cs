@@ -1,0 +1,115 @@
+using System.Security.Cryptography;
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
+using Allocation.Api.Persistence;
+using FluentValidation;
+using Mediator;
+using Microsoft.EntityFrameworkCore;
+
+namespace Allocation.Api.Features.Webhooks;
+
+/// <summary>A subscription as its owner sees it. The secret is shown only in the response that created it.</summary>
+public sealed record WebhookSubscriptionResponse(Guid Id, string Url, IReadOnlyList<string> EventTypes, bool Active, DateTimeOffset CreatedAt,
+    long LastDeliveredEventId, int FailedAttempts, DateTimeOffset NextAttemptAt, string? Secret)
+{
+    public static WebhookSubscriptionResponse From(WebhookSubscription s, bool withSecret = false) =>
+        new(s.Id, s.Url, s.EventTypes, s.Active, s.CreatedAt, s.LastEventId, s.FailedAttempts, s.NextAttemptAt, withSecret ? s.Secret : null);
+}
+
+public sealed record WebhookDeliveryResponse(long Id, long EventId, int Attempt, DateTimeOffset AttemptedAt, int? StatusCode, string? Error, bool Succeeded);
+
+/// <summary>Where to deliver and which event types (none = all). Deliveries start with the events after this moment.</summary>
+public sealed record CreateWebhookSubscriptionRequest(string Url, IReadOnlyList<string>? EventTypes = null);
+
+public sealed record CreateWebhookSubscriptionCommand(CreateWebhookSubscriptionRequest Body) : ICommand<WebhookSubscriptionResponse>;
+
+public sealed class CreateWebhookSubscriptionValidator : AbstractValidator<CreateWebhookSubscriptionCommand>
+{
+    public CreateWebhookSubscriptionValidator()
+    {
+        RuleFor(c => c.Body.Url).NotEmpty().MaximumLength(500).Must(BeDeliverable)
+            .WithMessage("url must be an absolute https URL (plain http only to this machine, for development).");
+        RuleFor(c => c.Body.EventTypes).Must(t => t is null || (t.Count <= 20 && t.All(x => x is { Length: > 0 and <= 50 })));
+    }
+
+    private static bool BeDeliverable(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
+}
+
+public sealed class CreateWebhookSubscriptionHandler(AllocationDbContext db, Caller caller, TimeProvider clock)
+    : ICommandHandler<CreateWebhookSubscriptionCommand, WebhookSubscriptionResponse>
+{
+    public async ValueTask<WebhookSubscriptionResponse> Handle(CreateWebhookSubscriptionCommand command, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        // Starts after the newest event the caller can see now: a new subscriber is not flooded with history (the feed has it).
+        var latest = await db.PartnerEvents.MaxAsync(e => (long?)e.Id, ct) ?? 0;
+        var subscription = new WebhookSubscription
+        {
+            Id = Guid.CreateVersion7(now),
+            Client = caller.Client ?? throw new ForbiddenException("client-required", "The token names no client (client_id)."),
+            Municipality = caller.Municipality!,
+            ScopeHousingCompanyId = caller.IsHousingCompanyOnly ? caller.HousingCompanyId : null,
+            ScopeUnit = caller.IsCaseOfficerOnly ? caller.Unit : null,
+            Url = command.Body.Url,
+            EventTypes = [.. (command.Body.EventTypes ?? []).Distinct()],
+            Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            CreatedAt = now,
+            LastEventId = latest,
+            NextAttemptAt = now,
+        };
+        db.WebhookSubscriptions.Add(subscription);
+        await db.SaveChangesAsync(ct);
+        return WebhookSubscriptionResponse.From(subscription, withSecret: true);
+    }
+}
+
+public sealed record ListWebhookSubscriptionsQuery : IQuery<IReadOnlyList<WebhookSubscriptionResponse>>;
+
+public sealed class ListWebhookSubscriptionsHandler(AllocationDbContext db) : IQueryHandler<ListWebhookSubscriptionsQuery, IReadOnlyList<WebhookSubscriptionResponse>>
+{
+    public async ValueTask<IReadOnlyList<WebhookSubscriptionResponse>> Handle(ListWebhookSubscriptionsQuery query, CancellationToken ct) =>
+        (await db.WebhookSubscriptions.AsNoTracking().OrderBy(s => s.Id).ToListAsync(ct)).Select(s => WebhookSubscriptionResponse.From(s)).ToList();
+}
+
+public sealed record DeleteWebhookSubscriptionCommand(Guid SubscriptionId) : ICommand<WebhookSubscriptionResponse>;
+
+public sealed class DeleteWebhookSubscriptionHandler(AllocationDbContext db) : ICommandHandler<DeleteWebhookSubscriptionCommand, WebhookSubscriptionResponse>
+{
+    public async ValueTask<WebhookSubscriptionResponse> Handle(DeleteWebhookSubscriptionCommand command, CancellationToken ct)
+    {
+        var subscription = await db.WebhookSubscriptions.SingleOrDefaultAsync(s => s.Id == command.SubscriptionId, ct)
+            ?? throw new NotFoundException("webhook subscription", command.SubscriptionId);
+        subscription.Active = false; // kept, with its delivery log, for the subscriber and the auditors
+        await db.SaveChangesAsync(ct);
+        return WebhookSubscriptionResponse.From(subscription);
+    }
+}
+
+public sealed record ListWebhookDeliveriesQuery(Guid SubscriptionId, string? Cursor, int Limit) : IQuery<Page<WebhookDeliveryResponse>>;
+
+public sealed class ListWebhookDeliveriesValidator : AbstractValidator<ListWebhookDeliveriesQuery>
+{
+    public ListWebhookDeliveriesValidator()
+    {
+        RuleFor(q => q.Limit).ValidPageSize();
+        RuleFor(q => q.Cursor).Must(c => c is null || long.TryParse(c, out var id) && id >= 0).WithMessage("The cursor is not one this API returned.");
+    }
+}
+
+public sealed class ListWebhookDeliveriesHandler(AllocationDbContext db) : IQueryHandler<ListWebhookDeliveriesQuery, Page<WebhookDeliveryResponse>>
+{
+    public async ValueTask<Page<WebhookDeliveryResponse>> Handle(ListWebhookDeliveriesQuery query, CancellationToken ct)
+    {
+        if (!await db.WebhookSubscriptions.AnyAsync(s => s.Id == query.SubscriptionId, ct))
+            throw new NotFoundException("webhook subscription", query.SubscriptionId);
+        var after = query.Cursor is null ? 0 : long.Parse(query.Cursor);
+        var rows = await db.WebhookDeliveries.AsNoTracking().Where(d => d.SubscriptionId == query.SubscriptionId && d.Id > after)
+            .OrderBy(d => d.Id).Take(query.Limit + 1)
+            .Select(d => new WebhookDeliveryResponse(d.Id, d.EventId, d.Attempt, d.AttemptedAt, d.StatusCode, d.Error, d.Succeeded))
+            .ToListAsync(ct);
+        if (rows.Count <= query.Limit) return new Page<WebhookDeliveryResponse>(rows, null);
+        rows.RemoveAt(rows.Count - 1);
+        return new Page<WebhookDeliveryResponse>(rows, rows[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+}

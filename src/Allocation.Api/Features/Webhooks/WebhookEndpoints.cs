@@ -1,0 +1,51 @@
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
+using Mediator;
+
+namespace Allocation.Api.Features.Webhooks;
+
+public static class WebhookEndpoints
+{
+    public static void MapWebhookEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/webhook-subscriptions").WithTags("Webhooks");
+
+        group.MapPost("/", async (CreateWebhookSubscriptionRequest body, IMediator mediator, CancellationToken ct) =>
+            {
+                var created = await mediator.Send(new CreateWebhookSubscriptionCommand(body), ct);
+                return TypedResults.Created($"/api/v1/webhook-subscriptions/{created.Id}", created);
+            })
+            .WithName("CreateWebhookSubscription")
+            .RequireRoles(Access.FollowEvents)
+            .WithRequestExample(new CreateWebhookSubscriptionRequest("https://integration.botkyrkabyggen.example/allocation-events", ["offer.created", "offer.accepted"]))
+            .WithSummary("Subscribe to change-feed events")
+            .WithDescription("Events the caller could read from /api/v1/events are POSTed to the URL as they happen, in order, at least once. "
+                             + "Each delivery carries Webhook-Id (the event id; deduplicate on it), Webhook-Timestamp (Unix seconds) and "
+                             + "Webhook-Signature: v1=hex(HMAC-SHA256(secret, \"{id}.{timestamp}.{body}\")). Answer 2xx; anything else is "
+                             + "retried with exponential backoff. The secret is in this response only.")
+            .ProducesProblems(400);
+
+        group.MapGet("/", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new ListWebhookSubscriptionsQuery(), ct)))
+            .WithName("ListWebhookSubscriptions")
+            .RequireRoles(Access.FollowEvents)
+            .WithSummary("List your webhook subscriptions")
+            .WithDescription("The calling client's subscriptions, with their delivery position and failures.")
+            .ProducesProblems();
+
+        group.MapDelete("/{subscriptionId:guid}", async (Guid subscriptionId, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new DeleteWebhookSubscriptionCommand(subscriptionId), ct)))
+            .WithName("DeleteWebhookSubscription")
+            .RequireRoles(Access.FollowEvents)
+            .WithSummary("End a webhook subscription")
+            .WithDescription("No more deliveries; the subscription and its delivery log stay readable.")
+            .ProducesProblems(404);
+
+        group.MapGet("/{subscriptionId:guid}/deliveries", async (Guid subscriptionId, string? cursor, int? limit, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListWebhookDeliveriesQuery(subscriptionId, cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("ListWebhookDeliveries")
+            .RequireRoles(Access.FollowEvents)
+            .WithSummary("Read a subscription's delivery log")
+            .WithDescription("Every delivery attempt, oldest first: event, attempt number, time, the status your endpoint answered or the error.")
+            .ProducesProblems(400, 404);
+    }
+}
