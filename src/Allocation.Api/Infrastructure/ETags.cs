@@ -23,6 +23,9 @@ public static class ETags
             : throw new PreconditionFailedException();
     }
 
+    /// <summary>For commands where If-Match is optional: the version when one is sent, else null (no check).</summary>
+    public static uint? OptionalIfMatch(HttpRequest request) => request.Headers.IfMatch.Count > 0 ? RequiredIfMatch(request) : null;
+
     /// <summary>Checks the expected version now, and makes the UPDATE check it again so a change in between is caught too.</summary>
     public static void Expect<TEntity>(Microsoft.EntityFrameworkCore.DbContext db, TEntity entity, uint? expected, Func<TEntity, uint> version)
         where TEntity : class

@@ -98,7 +98,7 @@ public static class AllocationRequestEndpoints
 
         group.MapPut("/{requestId:guid}/consent", async (Guid requestId, RecordConsentRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {
-                var request = await mediator.Send(new RecordConsentCommand(requestId, OptionalIfMatch(http), body), ct);
+                var request = await mediator.Send(new RecordConsentCommand(requestId, ETags.OptionalIfMatch(http.Request), body), ct);
                 ETags.Set(http, request.Version);
                 return TypedResults.Ok(request);
             })
@@ -112,12 +112,10 @@ public static class AllocationRequestEndpoints
             .ProducesProblems(400, 404, 409, 412);
     }
 
-    private static uint? OptionalIfMatch(HttpContext http) => http.Request.Headers.IfMatch.Count > 0 ? ETags.RequiredIfMatch(http.Request) : null;
-
     private static void MapTransition(RouteGroupBuilder group, string[] roles, string action, string name, string summary, string description,
         Func<Guid, uint?, object?, IMediator, CancellationToken, ValueTask<AllocationRequestResponse>> send) =>
         group.MapPost($"/{{requestId:guid}}/{action}", async (Guid requestId, IMediator mediator, HttpContext http, CancellationToken ct) =>
-                Respond(http, await send(requestId, OptionalIfMatch(http), null, mediator, ct)))
+                Respond(http, await send(requestId, ETags.OptionalIfMatch(http.Request), null, mediator, ct)))
             .WithName(name).RequireRoles(roles).WithSummary(summary).WithDescription(description + " If-Match is optional.")
             .WithIfMatch(required: false)
             .ProducesProblems(404, 409, 412);
@@ -125,7 +123,7 @@ public static class AllocationRequestEndpoints
     private static void MapTransition<TBody>(RouteGroupBuilder group, string[] roles, string action, string name, string summary, string description, TBody example,
         Func<Guid, uint?, TBody, IMediator, CancellationToken, ValueTask<AllocationRequestResponse>> send) =>
         group.MapPost($"/{{requestId:guid}}/{action}", async (Guid requestId, TBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
-                Respond(http, await send(requestId, OptionalIfMatch(http), body, mediator, ct)))
+                Respond(http, await send(requestId, ETags.OptionalIfMatch(http.Request), body, mediator, ct)))
             .WithName(name).RequireRoles(roles).WithSummary(summary).WithDescription(description + " If-Match is optional.")
             .WithRequestExample(example)
             .WithIfMatch(required: false)

@@ -1,4 +1,3 @@
-using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Infrastructure.Auth;

@@ -84,8 +84,7 @@ public static class ApartmentEndpoints
 
         group.MapPost("/{apartmentId:guid}/return", async (Guid apartmentId, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {
-                uint? expected = http.Request.Headers.IfMatch.Count > 0 ? ETags.RequiredIfMatch(http.Request) : null;
-                var apartment = await mediator.Send(new ReturnApartmentCommand(apartmentId, expected), ct);
+                var apartment = await mediator.Send(new ReturnApartmentCommand(apartmentId, ETags.OptionalIfMatch(http.Request)), ct);
                 ETags.Set(http, apartment.Version);
                 return TypedResults.Ok(apartment);
             })

@@ -1,4 +1,3 @@
-using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Persistence;

@@ -1,5 +1,4 @@
 using Allocation.Api.Infrastructure.Auth;
-using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure;
 using Allocation.Domain;
 using Mediator;
@@ -46,7 +45,7 @@ public static class LeaseEndpoints
             .ProducesProblems(404);
 
         group.MapPost("/{leaseId:guid}/follow-ups", async (Guid leaseId, RecordFollowUpRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
-                Respond(http, await mediator.Send(new RecordFollowUpCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
+                Respond(http, await mediator.Send(new RecordFollowUpCommand(leaseId, ETags.OptionalIfMatch(http.Request), body), ct)))
             .WithName("RecordLeaseFollowUp")
             .RequireRoles(Access.FollowUpLeases)
             .WithRequestExample(new RecordFollowUpRequest(new DateOnly(2026, 9, 15), FollowUpResult.Ok))
@@ -56,7 +55,7 @@ public static class LeaseEndpoints
             .ProducesProblems(400, 404, 409, 412);
 
         group.MapPost("/{leaseId:guid}/takeover", async (Guid leaseId, TakeOverLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
-                Respond(http, await mediator.Send(new TakeOverLeaseCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
+                Respond(http, await mediator.Send(new TakeOverLeaseCommand(leaseId, ETags.OptionalIfMatch(http.Request), body), ct)))
             .WithName("TakeOverLease")
             .RequireRoles(Access.EndLeases)
             .WithRequestExample(new TakeOverLeaseRequest(new DateOnly(2028, 7, 1)))
@@ -67,7 +66,7 @@ public static class LeaseEndpoints
             .ProducesProblems(400, 404, 409, 412);
 
         group.MapPost("/{leaseId:guid}/terminate", async (Guid leaseId, TerminateLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
-                Respond(http, await mediator.Send(new TerminateLeaseCommand(leaseId, OfferEndpoints.OptionalIfMatch(http), body), ct)))
+                Respond(http, await mediator.Send(new TerminateLeaseCommand(leaseId, ETags.OptionalIfMatch(http.Request), body), ct)))
             .WithName("TerminateLease")
             .RequireRoles(Access.EndLeases)
             .WithRequestExample(new TerminateLeaseRequest(TerminationReason.Moved))

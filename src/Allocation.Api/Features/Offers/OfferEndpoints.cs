@@ -46,7 +46,7 @@ public static class OfferEndpoints
             .ProducesProblems(404);
 
         group.MapPost("/{offerId:guid}/viewing", async (Guid offerId, RecordViewingRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
-                Respond(http, await mediator.Send(new RecordViewingCommand(offerId, OptionalIfMatch(http), body), ct)))
+                Respond(http, await mediator.Send(new RecordViewingCommand(offerId, ETags.OptionalIfMatch(http.Request), body), ct)))
             .WithName("RecordOfferViewing")
             .RequireRoles(Access.RecordViewings)
             .WithRequestExample(new RecordViewingRequest(new DateTimeOffset(2026, 6, 3, 14, 0, 0, TimeSpan.Zero), "The household attended with the housing coordinator."))
@@ -56,7 +56,7 @@ public static class OfferEndpoints
             .ProducesProblems(400, 404, 409, 412);
 
         group.MapPost("/{offerId:guid}/accept", async (Guid offerId, IMediator mediator, HttpContext http, CancellationToken ct) =>
-                Respond(http, await mediator.Send(new AcceptOfferCommand(offerId, OptionalIfMatch(http)), ct)))
+                Respond(http, await mediator.Send(new AcceptOfferCommand(offerId, ETags.OptionalIfMatch(http.Request)), ct)))
             .WithName("AcceptOffer")
             .RequireRoles(Access.AnswerOffers)
             .WithSummary("Record the household's acceptance")
@@ -66,7 +66,7 @@ public static class OfferEndpoints
             .ProducesProblems(404, 409, 412);
 
         group.MapPost("/{offerId:guid}/decline", async (Guid offerId, DeclineOfferRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
-                Respond(http, await mediator.Send(new DeclineOfferCommand(offerId, OptionalIfMatch(http), body), ct)))
+                Respond(http, await mediator.Send(new DeclineOfferCommand(offerId, ETags.OptionalIfMatch(http.Request), body), ct)))
             .WithName("DeclineOffer")
             .RequireRoles(Access.AnswerOffers)
             .WithRequestExample(new DeclineOfferRequest(DeclineReason.District, "Too far from the children's school.", 14))
@@ -78,7 +78,7 @@ public static class OfferEndpoints
             .ProducesProblems(400, 404, 409, 412);
 
         group.MapPost("/{offerId:guid}/withdraw", async (Guid offerId, IMediator mediator, HttpContext http, CancellationToken ct) =>
-                Respond(http, await mediator.Send(new WithdrawOfferCommand(offerId, OptionalIfMatch(http)), ct)))
+                Respond(http, await mediator.Send(new WithdrawOfferCommand(offerId, ETags.OptionalIfMatch(http.Request)), ct)))
             .WithName("WithdrawOffer")
             .RequireRoles(Access.MakeOffers)
             .WithSummary("Withdraw an offer")
@@ -87,8 +87,6 @@ public static class OfferEndpoints
             .WithIfMatch(required: false)
             .ProducesProblems(404, 409, 412);
     }
-
-    internal static uint? OptionalIfMatch(HttpContext http) => http.Request.Headers.IfMatch.Count > 0 ? ETags.RequiredIfMatch(http.Request) : null;
 
     private static Ok<OfferResponse> Respond(HttpContext http, OfferResponse offer)
     {

@@ -1,4 +1,3 @@
-using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure;
 using FluentValidation;
 using Mediator;
