@@ -56,6 +56,21 @@ public static class OpenApi
         },
     };
 
+    private static readonly Dictionary<string, string> TagDescriptions = new()
+    {
+        ["Agreements"] = "Agreements between a municipality and a housing company, with the apartment quota.",
+        ["Target groups"] = "Priority target groups and their ranks.",
+        ["Housing companies"] = "Housing companies that are parties to agreements.",
+        ["Apartments"] = "The apartment stock under agreements, and who is eligible for an apartment.",
+        ["Allocation requests"] = "Households' requests for a social contract, through their states.",
+        ["Queue"] = "The ranked queue of approved requests.",
+        ["Offers"] = "Offers of an apartment to a household, and their answers.",
+        ["Leases"] = "Signed social contracts through the trial period to takeover or termination.",
+        ["Audit trail"] = "The append-only, hash-chained record of every change and every read of a request's details.",
+        ["Events"] = "The change feed of apartment, offer and lease states.",
+        ["Webhooks"] = "Signed push delivery of the change feed to partner systems.",
+    };
+
     public static void Configure(OpenApiOptions options)
     {
         options.AddDocumentTransformer((document, _, _) =>
@@ -68,8 +83,10 @@ public static class OpenApi
                               + "the agreements and their stock, allocation requests and the queue, offers, leases, the Södertörn network "
                               + "and reports. Errors are RFC 9457 problem+json with a stable `code`; see api-spec/README.md.",
                 Contact = new OpenApiContact { Name = "Allocation API team, Botkyrka kommun" },
-                License = new OpenApiLicense { Name = "Proprietary" },
+                License = new OpenApiLicense { Name = "Proprietary", Identifier = "LicenseRef-Botkyrka-Proprietary" },
             };
+            foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
+                tag.Description = TagDescriptions.TryGetValue(tag.Name ?? "", out var description) ? description : tag.Name;
             // The document must not depend on who asked for it (served == committed), so no request-derived server URL:
             // paths are relative to wherever the API is deployed.
             document.Servers = [new OpenApiServer { Url = "/", Description = "The deployment that serves this document" }];
