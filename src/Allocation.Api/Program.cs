@@ -75,6 +75,12 @@ if (!Database.IsBuildTimeDocumentGeneration)
 
 app.UseExceptionHandler();
 app.UseStatusCodePages();
+// Swagger UI is static pages, open to anyone like the contract itself; calls made from it carry the user's token.
+app.UseSwaggerUI(o =>
+{
+    o.RoutePrefix = "swagger";
+    o.SwaggerEndpoint("/openapi/v1.json", "Allocation API v1");
+});
 app.UseRequestBodyLimit(app.Configuration);
 app.UseAuthentication();
 app.UseRateLimiter(); // after authentication: the limit is per client
@@ -83,11 +89,6 @@ app.UseMiddleware<IdempotencyMiddleware>(); // after authentication: keys are sc
 app.UseExceptionHandler(); // again inside: refusals become responses the idempotency middleware can keep and replay
 
 app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
-app.UseSwaggerUI(o =>
-{
-    o.RoutePrefix = "swagger";
-    o.SwaggerEndpoint("/openapi/v1.json", "Allocation API v1");
-});
 app.MapHealthChecks("/health/live", new() { Predicate = _ => false }).AllowAnonymous();
 app.MapHealthChecks("/health/ready", new() { Predicate = check => check.Tags.Contains("ready") }).AllowAnonymous();
 

@@ -110,6 +110,7 @@ public sealed class AuthorizationTests : ApiTest
         Assert.That(response.Headers.WwwAuthenticate.ToString(), Does.Contain("Bearer"));
         await (await anonymous.GetAsync("/health/live")).AssertStatusAsync(HttpStatusCode.OK);
         await (await anonymous.GetAsync("/openapi/v1.json")).AssertStatusAsync(HttpStatusCode.OK);
+        await (await anonymous.GetAsync("/swagger/index.html")).AssertStatusAsync(HttpStatusCode.OK);
     }
 
     [TestCase("expired")]
