@@ -1,0 +1,18 @@
+using Allocation.Api.Persistence;
+using Allocation.Domain;
+using FluentValidation;
+using Mediator;
+
+namespace Allocation.Api.Features.Leases;
+
+/// <summary>The household takes over the first-hand lease; <c>takenOverOn</c> defaults to today.</summary>
+public sealed record TakeOverLeaseRequest(DateOnly? TakenOverOn = null);
+
+public sealed record TakeOverLeaseCommand(Guid LeaseId, uint? ExpectedVersion, TakeOverLeaseRequest Body) : ICommand<LeaseResponse>;
+
+public sealed class TakeOverLeaseHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<TakeOverLeaseCommand, LeaseResponse>
+{
+    public async ValueTask<LeaseResponse> Handle(TakeOverLeaseCommand command, CancellationToken ct) =>
+        await LeaseRules.ChangeAsync(db, clock, command.LeaseId, command.ExpectedVersion, (lease, apartment, agreement, now) =>
+            lease.TakeOver(apartment, agreement, command.Body.TakenOverOn ?? DateOnly.FromDateTime(now.UtcDateTime), now), ct);
+}
