@@ -229,7 +229,9 @@ public sealed class TimeDrivenTests : ApiTest
         }
         var apartmentRead = api.Client.GetAsync($"/api/v1/apartments/{apartment.Id}");
         var requestRead = api.Client.GetAsync(Lifecycle.RequestUri(request.Id));
-        await Task.WhenAny(Task.WhenAll(apartmentRead, requestRead), Task.Delay(TimeSpan.FromSeconds(2)));
+        // The reads must wait for the lock (not skip the offer): hold it until one of them is seen waiting for it.
+        await WaitUntilALockIsAwaitedAsync(TimeSpan.FromSeconds(10));
+        Assert.That(apartmentRead.IsCompleted && requestRead.IsCompleted, Is.False, "the reads waited for the offer's lock");
         await tx.RollbackAsync();
 
         var apartmentResponse = await (await apartmentRead).AssertStatusAsync(HttpStatusCode.OK);
@@ -377,4 +379,17 @@ public sealed class TimeDrivenTests : ApiTest
 
     private Task<IReadOnlyList<EligibleRequestResponse>> EligibleAsync(Guid apartmentId, bool includeIneligible = false) =>
         Client.GetAsync<IReadOnlyList<EligibleRequestResponse>>($"/api/v1/apartments/{apartmentId}/eligible-requests" + (includeIneligible ? "?includeIneligible=true" : ""));
+
+    private static async Task WaitUntilALockIsAwaitedAsync(TimeSpan timeout)
+    {
+        await using var watcher = new NpgsqlConnection(TestDatabase.ConnectionString);
+        await watcher.OpenAsync();
+        await using var waiting = new NpgsqlCommand("SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock'", watcher);
+        var deadline = DateTime.UtcNow + timeout;
+        while ((long)(await waiting.ExecuteScalarAsync())! == 0)
+        {
+            Assert.That(DateTime.UtcNow, Is.LessThan(deadline), "no read ever waited for the lock");
+            await Task.Yield();
+        }
+    }
 }
