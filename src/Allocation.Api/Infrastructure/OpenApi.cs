@@ -136,5 +136,6 @@ public static class OpenApi
             }
             return Task.CompletedTask;
         });
+        ContractBounds.Add(options);
     }
 }
