@@ -133,9 +133,63 @@ public static class OpenApi
                 schema.AdditionalPropertiesAllowed = true; // problems may carry further extension members
                 schema.Properties["code"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Stable error code, listed in api-spec/README.md." };
                 schema.Properties["traceId"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "Identifies the request in the logs." };
+                foreach (var (name, description) in ProblemMemberDescriptions)
+                    if (schema.Properties.TryGetValue(name, out var member) && member is OpenApiSchema described) described.Description = description;
             }
             return Task.CompletedTask;
         });
         ContractBounds.Add(options);
+        DescribeParameters(options);
     }
+
+    private static readonly Dictionary<string, string> ProblemMemberDescriptions = new()
+    {
+        ["type"] = "A URI identifying the kind of problem (RFC 9457).",
+        ["title"] = "A short summary of the kind of problem: the HTTP status's reason phrase.",
+        ["status"] = "The HTTP status code.",
+        ["detail"] = "What went wrong for this request, for people; branch on `code`, never on this text.",
+        ["instance"] = "A URI identifying this occurrence of the problem, when there is one.",
+        ["errors"] = "The invalid fields (as named in the JSON body or the query, camelCase) and their messages.",
+    };
+
+    /// <summary>One description per parameter name and place, so a parameter reads the same on every operation that takes it.</summary>
+    private static readonly Dictionary<(ParameterLocation, string), string> ParameterDescriptions = new()
+    {
+        [(ParameterLocation.Path, "agreementId")] = "The agreement's id.",
+        [(ParameterLocation.Path, "apartmentId")] = "The apartment's id.",
+        [(ParameterLocation.Path, "requestId")] = "The allocation request's id.",
+        [(ParameterLocation.Path, "offerId")] = "The offer's id.",
+        [(ParameterLocation.Path, "leaseId")] = "The lease's id.",
+        [(ParameterLocation.Path, "subscriptionId")] = "The webhook subscription's id.",
+        [(ParameterLocation.Query, "cursor")] = "The `nextCursor` of the previous page; leave it out for the first page.",
+        [(ParameterLocation.Query, "limit")] = "The most items the page may hold.",
+        [(ParameterLocation.Query, "after")] = "The `nextCursor` of the previous read; leave it out to read from the start.",
+        [(ParameterLocation.Query, "municipalityCode")] = "Only those of this municipality (SCB code, e.g. 0127).",
+        [(ParameterLocation.Query, "agreementId")] = "Only those under this agreement.",
+        [(ParameterLocation.Query, "apartmentId")] = "Only those for this apartment.",
+        [(ParameterLocation.Query, "requestId")] = "Only those for this allocation request.",
+        [(ParameterLocation.Query, "status")] = "Only those in this status.",
+        [(ParameterLocation.Query, "district")] = "Only apartments in this district (exact name, e.g. Hallunda).",
+        [(ParameterLocation.Query, "minRooms")] = "Only apartments with at least this many rooms.",
+        [(ParameterLocation.Query, "includeIneligible")] = "Also list those that fail a hard check, with the failed check explained. Default false.",
+        [(ParameterLocation.Query, "resourceId")] = "Only entries about this resource (e.g. an allocation request's id).",
+        [(ParameterLocation.Query, "from")] = "Only entries at or after this time (ISO 8601).",
+        [(ParameterLocation.Query, "to")] = "Only entries before this time (ISO 8601).",
+    };
+
+    /// <summary>Cursors are opaque; every cursor this API returns is far shorter, and a longer one can only be refused.</summary>
+    private const int MaxCursorLength = 64;
+
+    private static void DescribeParameters(OpenApiOptions options) =>
+        options.AddOperationTransformer((operation, _, _) =>
+        {
+            foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+            {
+                if (parameter.In is { } place) parameter.Description ??= ParameterDescriptions.GetValueOrDefault((place, parameter.Name ?? ""));
+                if (parameter is not { In: ParameterLocation.Query, Schema: OpenApiSchema schema }) continue;
+                if (parameter.Name == "limit") schema.Default = Paging.DefaultLimit;
+                if (parameter.Name is "cursor" or "after" && schema.Type == JsonSchemaType.String) schema.MaxLength = MaxCursorLength;
+            }
+            return Task.CompletedTask;
+        });
 }
