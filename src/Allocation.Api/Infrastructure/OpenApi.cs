@@ -87,9 +87,7 @@ public static class OpenApi
             };
             foreach (var tag in document.Tags ?? new HashSet<OpenApiTag>())
                 tag.Description = TagDescriptions.TryGetValue(tag.Name ?? "", out var description) ? description : tag.Name;
-            // The document must not depend on who asked for it (served == committed), so no request-derived server URL:
-            // paths are relative to wherever the API is deployed.
-            document.Servers = [new OpenApiServer { Url = "/", Description = "The deployment that serves this document" }];
+            document.Servers = [Server()];
             // PRODUCT §9: OAuth2/JWT bearer; the roles each operation needs are in its 403 description and api-spec/README.md.
             document.Components ??= new OpenApiComponents();
             document.Components.SecuritySchemes = new Dictionary<string, IOpenApiSecurityScheme>
@@ -150,6 +148,21 @@ public static class OpenApi
         ["detail"] = "What went wrong for this request, for people; branch on `code`, never on this text.",
         ["instance"] = "A URI identifying this occurrence of the problem, when there is one.",
         ["errors"] = "The invalid fields (as named in the JSON body or the query, camelCase) and their messages.",
+    };
+
+    /// <summary>
+    /// The document must not depend on who asked for it (served == committed), so the server is a template: each partner
+    /// fills in the deployment it calls; the defaults are a local development instance.
+    /// </summary>
+    private static OpenApiServer Server() => new()
+    {
+        Url = "{scheme}://{host}",
+        Description = "The deployment you call: use the address your municipality gives you. The defaults are a local development instance (dotnet run).",
+        Variables = new Dictionary<string, OpenApiServerVariable>
+        {
+            ["scheme"] = new() { Default = "http", Enum = ["https", "http"], Description = "https for every deployment; http only for a local development instance." },
+            ["host"] = new() { Default = "localhost:5125", Description = "The deployment's host name and, when not the default, port." },
+        },
     };
 
     /// <summary>One description per parameter name and place, so a parameter reads the same on every operation that takes it.</summary>
