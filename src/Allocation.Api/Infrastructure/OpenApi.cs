@@ -138,6 +138,8 @@ public static class OpenApi
         });
         ContractBounds.Add(options);
         DescribeParameters(options);
+        DeclareMediaTypeProblems(options);
+        DeclareResponseHeaders(options);
     }
 
     private static readonly Dictionary<string, string> ProblemMemberDescriptions = new()
@@ -203,6 +205,81 @@ public static class OpenApi
                 if (parameter.Name == "limit") schema.Default = Paging.DefaultLimit;
                 if (parameter.Name is "cursor" or "after" && schema.Type == JsonSchemaType.String) schema.MaxLength = MaxCursorLength;
             }
+            return Task.CompletedTask;
+        });
+
+    /// <summary>The response headers partners rely on, declared once in components/headers and referenced where they are sent.</summary>
+    private static void DeclareResponseHeaders(OpenApiOptions options)
+    {
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            var text = () => new OpenApiSchema { Type = JsonSchemaType.String };
+            document.Components ??= new OpenApiComponents();
+            document.Components.Headers = new Dictionary<string, IOpenApiHeader>
+            {
+                ["ETag"] = new OpenApiHeader { Description = "The resource's current version. Send it back in If-Match to change the resource.", Schema = text() },
+                ["Location"] = new OpenApiHeader
+                {
+                    Description = "The path of the created resource.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                },
+                ["Retry-After"] = new OpenApiHeader
+                {
+                    Description = "Seconds to wait before retrying.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.Integer, Minimum = "0" },
+                },
+                [IdempotentReplayed] = new OpenApiHeader
+                {
+                    Description = "`true` when this is the stored response to an earlier request with the same Idempotency-Key, "
+                                  + "replayed without a second effect. Absent otherwise.",
+                    Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["true"] },
+                },
+                [RequestId] = new OpenApiHeader { Description = "Identifies this request in the API's logs; quote it when reporting a problem.", Schema = text() },
+            };
+            return Task.CompletedTask;
+        });
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            var post = context.Description.HttpMethod == "POST";
+            // A response that carries a row version is one its endpoint sends with that version as the ETag (ETags.Set).
+            var versioned = context.Description.SupportedResponseTypes
+                .Where(r => r.StatusCode is >= 200 and < 300 && r.Type?.GetProperty("Version")?.PropertyType == typeof(uint))
+                .Select(r => r.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                .ToHashSet();
+            foreach (var (status, response) in operation.Responses ?? [])
+            {
+                if (response is not OpenApiResponse declared) continue;
+                declared.Headers ??= new Dictionary<string, IOpenApiHeader>();
+                void Add(string header) => declared.Headers[header] = new OpenApiHeaderReference(header, context.Document);
+                if (versioned.Contains(status)) Add("ETag");
+                if (status == "201") Add("Location");
+                // 409 on a POST includes the retry of a request whose Idempotency-Key is still in flight.
+                if (status is "429" or "503" || (post && status == "409")) Add("Retry-After");
+                if (post && status[0] is '2' or '4') Add(IdempotentReplayed);
+                Add(RequestId);
+            }
+            return Task.CompletedTask;
+        });
+    }
+
+    private const string IdempotentReplayed = "Idempotent-Replayed";
+    private const string RequestId = "X-Request-Id";
+
+    /// <summary>Refusals of the request's media types, which any operation (406) or any body (413, 415) can meet.</summary>
+    private static void DeclareMediaTypeProblems(OpenApiOptions options) =>
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("406", Problem(context, "Not Acceptable: the Accept header allows neither application/json nor application/problem+json."));
+            if (operation.RequestBody is not null)
+            {
+                operation.Responses.TryAdd("413", Problem(context, "Payload Too Large: the body is larger than the deployment accepts (256 KiB unless configured otherwise)."));
+                operation.Responses.TryAdd("415", Problem(context, "Unsupported Media Type: the body is not application/json."));
+            }
+            // Responses in status order, however they were added, so each operation reads the same way.
+            var sorted = operation.Responses.OrderBy(r => r.Key, StringComparer.Ordinal).ToList();
+            operation.Responses.Clear();
+            foreach (var (status, response) in sorted) operation.Responses[status] = response;
             return Task.CompletedTask;
         });
 }
