@@ -140,6 +140,7 @@ public static class OpenApi
         DescribeParameters(options);
         DeclareMediaTypeProblems(options);
         DeclareResponseHeaders(options);
+        ContractExamples.Add(options);
     }
 
     private static readonly Dictionary<string, string> ProblemMemberDescriptions = new()

@@ -1,0 +1,212 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Allocation.Api.Features.Agreements;
+using Allocation.Api.Features.AllocationRequests;
+using Allocation.Api.Features.Apartments;
+using Allocation.Api.Features.AuditTrail;
+using Allocation.Api.Features.Events;
+using Allocation.Api.Features.HousingCompanies;
+using Allocation.Api.Features.Leases;
+using Allocation.Api.Features.Offers;
+using Allocation.Api.Features.Queue;
+using Allocation.Api.Features.TargetGroups;
+using Allocation.Api.Features.Webhooks;
+using Allocation.Api.Persistence;
+using Allocation.Domain;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.Extensions.Options;
+using Microsoft.OpenApi;
+
+namespace Allocation.Api.Infrastructure;
+
+/// <summary>
+/// The contract's response examples: one per response type, written once here and shown on every operation that
+/// answers with that type, and one problem per status. They follow one Botkyrka case through its lifecycle, carry no
+/// personal data, and are serialized with the API's own JSON options, so an example is exactly what the API writes.
+/// </summary>
+internal static class ContractExamples
+{
+    // The ids the request examples in the route tables use, so requests and responses tell one story.
+    private static readonly Guid ApartmentId = new("0195f7a2-3c41-7b10-9d2e-5a6b7c8d9e01");
+    private static readonly Guid RequestId = new("0195f6e0-1a22-7c33-8e44-0f1a2b3c4d5e");
+    private static readonly Guid OtherRequestId = new("019c22ba-e680-7923-a5f5-57200c061431");
+    private static readonly Guid OfferId = new("019e7331-bce0-7160-911e-20b8dac35526");
+    private static readonly Guid LeaseId = new("019eb0c2-8a80-76ca-890c-192cf4eb252b");
+    private static readonly Guid SubscriptionId = new("019da9d9-8c60-7658-8389-8d193e7af6b3");
+    private const string Unit = "botkyrka-vuxenenheten";
+    private const string TraceId = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00";
+
+    private static DateTimeOffset Utc(int month, int day, int hour, int minute) => new(2026, month, day, hour, minute, 0, TimeSpan.Zero);
+
+    private static readonly DateTimeOffset Queued = Utc(4, 22, 13, 40);
+    private static readonly DateTimeOffset Offered = Utc(5, 29, 10, 5);
+
+    private static readonly CheckResponse[] Checks =
+    [
+        new("agreement", true, "Same agreement.", "agreement-mismatch"),
+        new("rooms", true, "3 rooms, at least 3 needed.", "too-few-rooms"),
+        new("rent", true, "Rent 8950 SEK, at most 9500 SEK.", "rent-too-high"),
+        new("accessibility", true, "No accessibility need.", "accessibility-not-met"),
+        new("excluded-districts", true, "Hallunda is not excluded.", "excluded-district"),
+        new("required-districts", true, "Any district.", "district-not-required"),
+        new("consent", true, "Consent valid until 2027-05-03.", "consent-expired"),
+    ];
+
+    private static readonly string RankExplanation = QueueOrder.Explain(new QueueEntry(RequestId, "violence-exposed-women", 1, Urgency.Acute, Queued), 2);
+
+    private static readonly AgreementResponse Agreement = new(SeedData.BotkyrkaAgreement, SeedData.Botkyrka, SeedData.Botkyrkabyggen,
+        "Botkyrkabyggen – sociala kontrakt", new DateOnly(2026, 1, 1), null, 300, 112, 188, 24, 3, 90, 5,
+        [.. SeedData.TargetGroups.Select(t => t.Code)], new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), 0);
+
+    private static readonly ApartmentResponse Apartment = new(ApartmentId, SeedData.BotkyrkaAgreement, SeedData.Botkyrka, SeedData.Botkyrkabyggen,
+        "BB-10452", "Hallunda torg 4", "Hallunda", 3, 74.5m, 2, true, false, 8950m, new DateOnly(2026, 5, 15), ApartmentStatus.Available,
+        Utc(5, 12, 8, 15), null, 0);
+
+    private static readonly AllocationRequestResponse Request = new(RequestId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, Unit, "SOC-2026-004711",
+        "violence-exposed-women", 1, 2, 3, 9500m, false, [], ["Fittja"], Urgency.Acute, new DateOnly(2026, 8, 31), ProtectionLevel.ProtectedRegistration,
+        new DateOnly(2026, 4, 15), new DateOnly(2026, 5, 4), new DateOnly(2027, 5, 3), RequestStatus.Offered, Utc(4, 20, 9, 12), Utc(4, 20, 10, 3),
+        Queued, null, null, null, null, 0);
+
+    private static readonly OfferResponse Offer = new(OfferId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, ApartmentId, RequestId, 3, false,
+        OfferStatus.Open, Offered, Utc(6, 3, 15, 0), false, Utc(6, 1, 14, 0), "The household attended with the housing coordinator.", null, null, null,
+        new DecisionSnapshot(Offered, 1, 2, RankExplanation, Checks,
+        [
+            new CompetitorSnapshot("H-3f9a1c2b7d4e", 1, 1, Urgency.Acute, Queued, true),
+            new CompetitorSnapshot("H-8b20e5f61a93", 2, 2, Urgency.Urgent, Utc(3, 30, 8, 50), false),
+        ]), 0);
+
+    private static readonly LeaseResponse Lease = new(LeaseId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, OfferId, ApartmentId, RequestId,
+        new DateOnly(2026, 7, 1), LeaseForm.MunicipalitySublet, new DateOnly(2028, 7, 1), true, LeaseStatus.Active, Utc(6, 10, 9, 0), null, null,
+        [new FollowUpResponse(new Guid("01a0a579-8640-7a17-af29-d0daa54fd23c"), new DateOnly(2026, 9, 15), FollowUpResult.Ok, null, Utc(9, 15, 14, 30))], 0);
+
+    private static readonly WebhookSubscriptionResponse Subscription = new(SubscriptionId, "https://integration.botkyrkabyggen.example/allocation-events",
+        ["offer.created", "offer.accepted"], true, Utc(4, 20, 7, 45), 90412, 0, Utc(5, 29, 10, 5), null);
+
+    private static readonly AuditEntryResponse AuditEntry = new(48213, Offered, "c6f1d2e4-8a3b-4f7e-9c10-2b5d7e9a1f03", "coordinator", "botkyrka-matchning",
+        "CreateOffer", "Offer", OfferId, "created", "4bf92f3577b34da6a3ce929d0e0e4736", "9c1e5b7a3f0d2e8c4b6a1f9e7d3c5b2a0f8e6d4c2b0a9f7e5d3c1b9a7f5e3d1c");
+
+    private static readonly TargetGroupResponse TargetGroup = TargetGroupResponse.From(SeedData.TargetGroups[0]);
+
+    private static readonly HousingCompanyResponse HousingCompany = new(SeedData.Botkyrkabyggen, "Botkyrkabyggen", SeedData.Botkyrka);
+
+    private static readonly WebhookDeliveryResponse Delivery = new(5120, 90412, 1, Utc(5, 29, 10, 5), 204, null, true);
+
+    /// <summary>The examples by the type an operation declares it answers with.</summary>
+    private static readonly Dictionary<Type, object> ByType = new object[]
+    {
+        Agreement,
+        Apartment,
+        Request,
+        Offer,
+        Lease,
+        Subscription,
+        TargetGroup,
+        HousingCompany,
+        new ApartmentHistoryResponse(14, 14 * Vacancy.DailyRent(Apartment.MonthlyRent),
+        [
+            new ApartmentStatusChangeResponse(null, ApartmentStatus.Available, Apartment.ProvidedAt, "provided"),
+            new ApartmentStatusChangeResponse(ApartmentStatus.Available, ApartmentStatus.Offered, Offered, "offered"),
+        ]),
+        new RequestStatusChangeResponse(null, RequestStatus.Draft, Request.CreatedAt, "created"),
+        new EligibleApartmentResponse(ApartmentId, Apartment.ObjectNumber, Apartment.District, Apartment.Rooms, Apartment.MonthlyRent, Apartment.IsAccessible,
+            Apartment.AvailableFrom, true, 1, 2, RankExplanation, Checks),
+        new EligibleRequestResponse(RequestId, 2, 1, true, Request.TargetGroupCode, 1, Urgency.Acute, Queued, 3, RankExplanation, Checks),
+        new AuditVerificationResponse(true, 48213, AuditEntry.Id, AuditEntry.Hash, null, null),
+        new EventPage([Event()], "90412"),
+        KeysetPage(Agreement, a => a.Id),
+        KeysetPage(Apartment, a => a.Id),
+        KeysetPage(Request, r => r.Id),
+        KeysetPage(Offer, o => o.Id),
+        KeysetPage(Lease, l => l.Id),
+        KeysetPage(TargetGroup, t => t.Id),
+        KeysetPage(HousingCompany, h => h.Id),
+        QueuePage(new QueueItemResponse(2, RequestId, Request.TargetGroupCode, 1, Urgency.Acute, Queued, 37, false, null, RankExplanation)),
+        new Page<AuditEntryResponse>([AuditEntry], "48213"),
+        new Page<WebhookDeliveryResponse>([Delivery], "5120"),
+    }.ToDictionary(e => e.GetType());
+
+    /// <summary>Where one operation answers a type differently from all others.</summary>
+    private static readonly Dictionary<string, object> ByOperation = new()
+    {
+        // The secret is shown in the response that creates the subscription, and never again.
+        ["CreateWebhookSubscription"] = Subscription with { Secret = "whsec_5Jm2kQ8vR1xT7nW4pZ9cL3yB6dF0hG" },
+    };
+
+    private static EventResponse Event() => new(90412, Offered, "offer.created", "offer", OfferId,
+        JsonSerializer.SerializeToElement(new { Id = OfferId, Status = "Open", ApartmentId, RespondBy = Offer.RespondBy }, JsonSerializerOptions.Web));
+
+    /// <summary>A page with a next page, cursor and all, as <see cref="Paging"/> builds it.</summary>
+    private static Page<T> KeysetPage<T>(T item, Func<T, Guid> key) => Paging.ToPage([item, item], 1, key);
+
+    /// <summary>A ranking's second page of one item, as <see cref="Paging"/> builds it.</summary>
+    private static Page<QueueItemResponse> QueuePage(QueueItemResponse item) => Paging.ToOffsetPage([item, item], 1, 1);
+
+    private static ProblemDetails Problem(int status, string code, string detail)
+    {
+        var problem = status == StatusCodes.Status400BadRequest
+            ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {Paging.MaxLimit}."] })
+            : new ProblemDetails();
+        problem.Status = status;
+        problem.Title ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
+        problem.Detail = detail;
+        problem.Extensions["code"] = code;
+        problem.Extensions["traceId"] = TraceId;
+        return problem;
+    }
+
+    /// <summary>One problem per status, with a code the API really answers with there.</summary>
+    private static readonly Dictionary<string, ProblemDetails> Problems = new ProblemDetails[]
+    {
+        Problem(400, "validation-failed", "One or more fields are invalid."),
+        Problem(401, "unauthenticated", "No valid bearer token for this API was sent."),
+        Problem(403, "forbidden", "The caller's role may not call this operation."),
+        Problem(404, "not-found", $"No apartment with id '{ApartmentId}' was found."),
+        Problem(406, "not-acceptable", "The response can only be given as application/json or application/problem+json."),
+        Problem(409, "offer-already-open", "The apartment already has an open offer."),
+        Problem(412, "precondition-failed", new PreconditionFailedException().Message),
+        Problem(413, "payload-too-large", "The request body is larger than 262144 bytes."),
+        Problem(415, "unsupported-media-type", "The request body must be application/json."),
+        Problem(422, "idempotency-key-reused", "This Idempotency-Key was used for a different request."),
+        Problem(428, "precondition-required", new PreconditionRequiredException().Message),
+        Problem(429, "rate-limited", "Too many requests from this client. Retry after the number of seconds in Retry-After."),
+        Problem(503, "database-unavailable", "The database is unavailable. Retry later."),
+    }.ToDictionary(p => p.Status!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+
+    public static void Add(OpenApiOptions options) =>
+        options.AddOperationTransformer((operation, context, _) =>
+        {
+            var json = context.ApplicationServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+            foreach (var declared in context.Description.SupportedResponseTypes.Where(r => r.StatusCode is >= 200 and < 300 && r.Type is not null))
+            {
+                var status = declared.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                var example = ByOperation.GetValueOrDefault(operation.OperationId ?? "") ?? For(declared.Type!);
+                if (example is not null && Media(operation, status, "application/json") is { Example: null } media)
+                    media.Example = JsonSerializer.SerializeToNode(example, declared.Type!, json);
+            }
+            foreach (var (status, problem) in Problems)
+            {
+                if (Media(operation, status, "application/problem+json") is { Example: null } media)
+                    media.Example = JsonSerializer.SerializeToNode(problem, problem.GetType(), json);
+            }
+            return Task.CompletedTask;
+        });
+
+    /// <summary>The example of a type, or of a list of it: a list shows one item.</summary>
+    private static object? For(Type type)
+    {
+        if (ByType.TryGetValue(type, out var example)) return example;
+        var item = type.IsArray ? type.GetElementType()
+            : type.IsGenericType && type.GetGenericArguments() is [var argument] && typeof(IEnumerable<>).MakeGenericType(argument).IsAssignableFrom(type) ? argument
+            : null;
+        if (item is null || !ByType.TryGetValue(item, out var one)) return null;
+        var list = Array.CreateInstance(item, 1);
+        list.SetValue(one, 0);
+        return list;
+    }
+
+    private static OpenApiMediaType? Media(OpenApiOperation operation, string status, string mediaType) =>
+        operation.Responses?.TryGetValue(status, out var response) == true && response.Content?.TryGetValue(mediaType, out var media) == true
+            ? media as OpenApiMediaType
+            : null;
+}
