@@ -25,32 +25,128 @@ public sealed class ContractTests : ApiTest
     }
 
     [Test]
-    public async Task Every_operation_has_an_operation_id_a_summary_its_problems_and_an_example_body()
+    public async Task Every_operation_has_an_operation_id_a_summary_and_its_problems()
     {
-        var document = JsonNode.Parse(await Client.GetStringAsync("/openapi/v1.json"))!;
-        var operations = document["paths"]!.AsObject()
-            .SelectMany(path => path.Value!.AsObject().Where(o => Methods.Contains(o.Key)).Select(o => (Path: path.Key, Method: o.Key, Operation: o.Value!)))
-            .ToList();
+        var operations = await OperationsAsync();
 
-        Assert.That(operations, Is.Not.Empty);
         Assert.Multiple(() =>
         {
-            foreach (var (path, method, operation) in operations)
+            foreach (var (name, operation) in operations)
             {
-                var name = $"{method.ToUpperInvariant()} {path}";
                 Assert.That((string?)operation["operationId"], Is.Not.Empty, name);
                 Assert.That((string?)operation["summary"], Is.Not.Empty, name);
                 var problems = operation["responses"]!.AsObject().Where(r => r.Key.StartsWith('4') || r.Key.StartsWith('5')).ToList();
                 Assert.That(problems.Select(p => p.Key), Does.Contain("503"), name);
                 Assert.That(problems.Select(p => p.Value!["content"]?["application/problem+json"]), Is.All.Not.Null, name);
-                if (path.Contains('{')) Assert.That(problems.Select(p => p.Key), Does.Contain("404"), name);
-                if (operation["requestBody"] is { } body)
-                {
-                    Assert.That(problems.Select(p => p.Key), Does.Contain("400"), name);
-                    Assert.That(body["content"]?["application/json"]?["example"], Is.Not.Null, $"{name} has an example body");
-                }
+                if (name.Contains('{')) Assert.That(problems.Select(p => p.Key), Does.Contain("404"), name);
+                if (operation["requestBody"] is not null) Assert.That(problems.Select(p => p.Key), Does.Contain("400"), name);
             }
         });
+    }
+
+    [Test]
+    public async Task Every_operation_shows_an_example_of_its_success_response_and_of_its_request_body()
+    {
+        var operations = await OperationsAsync();
+
+        Assert.Multiple(() =>
+        {
+            foreach (var (name, operation) in operations)
+            {
+                var successes = operation["responses"]!.AsObject().Where(r => r.Key.StartsWith('2')).ToList();
+                Assert.That(successes, Is.Not.Empty, name);
+                foreach (var (status, response) in successes)
+                foreach (var (mediaType, media) in response!["content"]?.AsObject() ?? [])
+                    Assert.That(media!["example"], Is.Not.Null, $"{name} {status} {mediaType} has an example");
+                if (operation["requestBody"] is { } body)
+                    Assert.That(body["content"]?["application/json"]?["example"], Is.Not.Null, $"{name} has an example body");
+            }
+        });
+    }
+
+    [Test]
+    public async Task Every_operation_declares_the_refusals_of_its_media_types()
+    {
+        var operations = await OperationsAsync();
+
+        Assert.Multiple(() =>
+        {
+            foreach (var (name, operation) in operations)
+            {
+                var statuses = operation["responses"]!.AsObject().Select(r => r.Key).ToList();
+                Assert.That(statuses, Does.Contain("406"), name);
+                if (operation["requestBody"] is not null) Assert.That(statuses, Does.Contain("413").And.Contain("415"), name);
+            }
+        });
+    }
+
+    [Test]
+    public async Task Every_parameter_is_described()
+    {
+        var operations = await OperationsAsync();
+        var parameters = operations
+            .SelectMany(o => (o.Operation["parameters"]?.AsArray() ?? []).Select(p => (Name: $"{o.Name} {p!["in"]} {p["name"]}", Parameter: p!)))
+            .ToList();
+
+        Assert.That(parameters, Is.Not.Empty);
+        Assert.That(parameters.Where(p => string.IsNullOrWhiteSpace((string?)p.Parameter["description"])).Select(p => p.Name), Is.Empty);
+    }
+
+    [Test]
+    public async Task The_validators_limits_are_the_contracts_bounds()
+    {
+        var document = JsonNode.Parse(await Client.GetStringAsync("/openapi/v1.json"))!;
+        var limit = document["paths"]!["/api/v1/apartments"]!["get"]!["parameters"]!.AsArray().Single(p => (string?)p!["name"] == "limit")!["schema"]!;
+        var minRooms = document["paths"]!["/api/v1/apartments"]!["get"]!["parameters"]!.AsArray().Single(p => (string?)p!["name"] == "minRooms")!["schema"]!;
+        var targetGroup = document["components"]!["schemas"]!["CreateTargetGroupRequest"]!["properties"]!;
+        var apartment = document["components"]!["schemas"]!["RegisterApartmentRequest"]!["properties"]!;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(((int?)limit["minimum"], (int?)limit["maximum"], (int?)limit["default"]), Is.EqualTo((1, 200, 50)));
+            Assert.That(((int?)minRooms["minimum"], (int?)minRooms["maximum"]), Is.EqualTo((1, 12)));
+            Assert.That(((int?)targetGroup["code"]!["minLength"], (int?)targetGroup["code"]!["maxLength"]), Is.EqualTo((1, 60)));
+            Assert.That((string?)targetGroup["code"]!["pattern"], Is.EqualTo("^[a-z0-9]+(-[a-z0-9]+)*$"));
+            Assert.That(((int?)apartment["rooms"]!["minimum"], (int?)apartment["rooms"]!["maximum"]), Is.EqualTo((1, 12)));
+            Assert.That(((int?)apartment["monthlyRent"]!["minimum"], (long?)apartment["monthlyRent"]!["exclusiveMaximum"]), Is.EqualTo((0, 100_000_000L)));
+            Assert.That((int?)apartment["floorArea"]!["exclusiveMinimum"], Is.EqualTo(0));
+        });
+    }
+
+    [Test]
+    public async Task Response_headers_are_declared_where_they_are_sent()
+    {
+        var document = JsonNode.Parse(await Client.GetStringAsync("/openapi/v1.json"))!;
+        var operations = await OperationsAsync();
+        string[] Headers(JsonNode response) => response["headers"]?.AsObject().Select(h => h.Key).ToArray() ?? [];
+
+        Assert.Multiple(() =>
+        {
+            foreach (var header in document["components"]!["headers"]!.AsObject())
+                Assert.That((string?)header.Value!["description"], Is.Not.Empty, header.Key);
+            foreach (var (name, operation) in operations)
+            foreach (var (status, response) in operation["responses"]!.AsObject())
+            {
+                Assert.That(Headers(response!), Does.Contain("X-Request-Id"), $"{name} {status}");
+                if (status == "201") Assert.That(Headers(response!), Does.Contain("Location"), $"{name} {status}");
+                if (status is "429" or "503") Assert.That(Headers(response!), Does.Contain("Retry-After"), $"{name} {status}");
+                if (name.StartsWith("POST", StringComparison.Ordinal) && status.StartsWith('2'))
+                    Assert.That(Headers(response!), Does.Contain("Idempotent-Replayed"), $"{name} {status}");
+            }
+        });
+    }
+
+    [Test]
+    public async Task A_read_that_declares_an_ETag_sends_one()
+    {
+        var document = JsonNode.Parse(await Client.GetStringAsync("/openapi/v1.json"))!;
+        var declared = document["paths"]!["/api/v1/agreements/{agreementId}"]!["get"]!["responses"]!["200"]!["headers"]!.AsObject().Select(h => h.Key);
+
+        var response = await Client.GetAsync($"/api/v1/agreements/{Persistence.SeedData.BotkyrkaAgreement}");
+
+        await response.AssertStatusAsync(HttpStatusCode.OK);
+        Assert.That(declared, Does.Contain("ETag"));
+        Assert.That(response.Headers.ETag, Is.Not.Null);
     }
 
     [Test]
@@ -79,6 +175,16 @@ public sealed class ContractTests : ApiTest
 
         Assert.That(codes, Has.Count.GreaterThan(50), "the scan finds the codes");
         Assert.That(codes.Where(c => !readme.Contains($"`{c}`", StringComparison.Ordinal)), Is.Empty);
+    }
+
+    private async Task<List<(string Name, JsonNode Operation)>> OperationsAsync()
+    {
+        var document = JsonNode.Parse(await Client.GetStringAsync("/openapi/v1.json"))!;
+        var operations = document["paths"]!.AsObject()
+            .SelectMany(path => path.Value!.AsObject().Where(o => Methods.Contains(o.Key)).Select(o => ($"{o.Key.ToUpperInvariant()} {path.Key}", o.Value!)))
+            .ToList();
+        Assert.That(operations, Is.Not.Empty);
+        return operations;
     }
 
     internal static string RepositoryRoot()
