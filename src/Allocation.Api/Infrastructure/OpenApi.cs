@@ -124,6 +124,17 @@ public static class OpenApi
             operation.Responses.TryAdd("409", Problem(context, "Conflict, e.g. a request with the same Idempotency-Key still in flight."));
             return Task.CompletedTask;
         });
+        // A nullable enum is written as oneOf [null, $ref enum]; a null inside the enum as well would match both branches and
+        // make every null invalid against oneOf. The enum lists its values only; the reference carries the nullability.
+        options.AddSchemaTransformer((schema, _, _) =>
+        {
+            if (schema.Enum is { Count: > 0 } values)
+            {
+                schema.Enum = [.. values.Where(v => v is not null && v.GetValueKind() != JsonValueKind.Null)];
+                if (schema.Enum.All(v => v!.GetValueKind() == JsonValueKind.String)) schema.Type ??= JsonSchemaType.String;
+            }
+            return Task.CompletedTask;
+        });
         // Every problem carries a stable code and the trace id; declare them so clients can rely on them.
         options.AddSchemaTransformer((schema, context, _) =>
         {

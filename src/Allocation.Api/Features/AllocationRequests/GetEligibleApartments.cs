@@ -3,6 +3,7 @@ using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
+using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -26,17 +27,23 @@ public sealed record EligibleApartmentResponse(
     string? RankExplanation,
     IReadOnlyList<CheckResponse> Checks);
 
-public sealed record GetEligibleApartmentsQuery(Guid RequestId, bool IncludeIneligible) : IQuery<IReadOnlyList<EligibleApartmentResponse>>, IAuditedRead
+public sealed record GetEligibleApartmentsQuery(Guid RequestId, bool IncludeIneligible, string? Cursor, int Limit) : IQuery<Page<EligibleApartmentResponse>>, IAuditedRead
 {
     public Guid? ResourceId => RequestId;
 }
 
-public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRanking ranking, TimeProvider clock)
-    : IQueryHandler<GetEligibleApartmentsQuery, IReadOnlyList<EligibleApartmentResponse>>
+public sealed class GetEligibleApartmentsValidator : AbstractValidator<GetEligibleApartmentsQuery>
 {
-    public async ValueTask<IReadOnlyList<EligibleApartmentResponse>> Handle(GetEligibleApartmentsQuery query, CancellationToken ct)
+    public GetEligibleApartmentsValidator() => RuleFor(q => q.Limit).ValidPageSize();
+}
+
+public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRanking ranking, TimeProvider clock)
+    : IQueryHandler<GetEligibleApartmentsQuery, Page<EligibleApartmentResponse>>
+{
+    public async ValueTask<Page<EligibleApartmentResponse>> Handle(GetEligibleApartmentsQuery query, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        Paging.DecodeOffset(query.Cursor); // a bad cursor is refused before any work
         var request = await db.AllocationRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == query.RequestId, ct)
             ?? throw new NotFoundException("allocation request", query.RequestId);
         if (request.Status != RequestStatus.Approved)
@@ -60,6 +67,6 @@ public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRa
                 position > 0 ? $"{position} of {eligible.Count} eligible households for this apartment. {QueueOrder.Explain(mine.Queued.Entry, mine.Queued.Position)}" : null,
                 mine.Checks.Select(CheckResponse.From).ToList()));
         }
-        return result;
+        return Paging.PageOf(result, query.Cursor, query.Limit);
     }
 }
