@@ -33,7 +33,7 @@ public sealed class ContractConformanceAttribute : Attribute, ITestAction
         var found = new List<string>();
         while (Violations.TryDequeue(out var violation)) found.Add(violation);
         if (found.Count > 0)
-            Assert.Fail($"{found.Count} response(s) broke the contract (api-spec/openapi.json):\n" + string.Join("\n", found.Distinct().Take(20)));
+            Assert.Fail($"{found.Count} response(s) broke the contract (api-spec/openapi.json):\n" + string.Join("\n", found.Distinct().Take(30)));
     }
 }
 

@@ -120,6 +120,7 @@ public static class OpenApi
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
             });
             operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("400", Problem(context, "The request is malformed, e.g. an Idempotency-Key longer than 255 characters."));
             operation.Responses.TryAdd("422", Problem(context, "The Idempotency-Key was used for a different request."));
             operation.Responses.TryAdd("409", Problem(context, "Conflict, e.g. a request with the same Idempotency-Key still in flight."));
             return Task.CompletedTask;
