@@ -83,7 +83,12 @@ public sealed class AllocationRequest
 
     public int HouseholdSize => Adults + Children;
 
+    /// <summary>Creates a request in draft under an agreement, owned by the case officer's unit.</summary>
+    /// <param name="agreement">The agreement whose queue the request joins once approved.</param>
+    /// <param name="owningUnit">The social-services unit that owns the request and alone sees it.</param>
     /// <param name="caseReference">As it is to be stored; the API stores it encrypted.</param>
+    /// <param name="needs">The household and its needs as the case officer describes them.</param>
+    /// <param name="now">The creation time (UTC).</param>
     public static AllocationRequest Draft(Agreement agreement, string owningUnit, string caseReference, HouseholdNeeds needs, DateTimeOffset now)
     {
         var request = new AllocationRequest

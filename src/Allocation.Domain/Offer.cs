@@ -49,6 +49,10 @@ public sealed class Offer
     public uint Version { get; private set; }
 
     /// <summary>Makes an offer after the state rules and every hard check pass.</summary>
+    /// <param name="apartment">The available apartment offered.</param>
+    /// <param name="request">The approved request the apartment is offered to.</param>
+    /// <param name="respondBy">The deadline for the household's answer; past it the offer is expired.</param>
+    /// <param name="now">The time the offer is made (UTC).</param>
     /// <param name="snapshot">Builds the decision snapshot for the new offer's id from the checks that passed.</param>
     public static Offer Make(Apartment apartment, AllocationRequest request, DateTimeOffset respondBy, DateTimeOffset now,
         Func<Guid, IReadOnlyList<MatchCheck>, string> snapshot)
