@@ -1,8 +1,11 @@
+using System.ComponentModel;
+
 namespace Allocation.Domain;
 
-/// <summary>Open until answered; Leased once the housing company confirms the signed lease.</summary>
+[Description("An offer's state: Open (awaiting the answer), Accepted (awaiting the signed lease), Declined, Expired (deadline passed unanswered), Withdrawn (by the coordinator) or Leased (the housing company confirmed the signed lease).")]
 public enum OfferStatus { Open, Accepted, Declined, Expired, Withdrawn, Leased }
 
+[Description("The household's reason for declining an offer: Rent, Size, District, Safety, Health or Other (with a note).")]
 public enum DeclineReason { Rent, Size, District, Safety, Health, Other }
 
 /// <summary>
