@@ -5,7 +5,9 @@ using FluentValidation;
 
 namespace Allocation.Api.Infrastructure;
 
-/// <summary>One page of a list (PRODUCT §10): pass <c>nextCursor</c> as <c>cursor</c> to get the next; null means the end.</summary>
+/// <summary>One page of a list: pass <c>nextCursor</c> as <c>cursor</c> to get the next page; null means this is the last page.</summary>
+/// <param name="Items">The items of this page in the list's order: at most <c>limit</c> items (default 50, maximum 200).</param>
+/// <param name="NextCursor">Opaque cursor for the next page: send it as <c>cursor</c> with otherwise the same query. Null when this is the last page.</param>
 public sealed record Page<T>(IReadOnlyList<T> Items, string? NextCursor);
 
 /// <summary>

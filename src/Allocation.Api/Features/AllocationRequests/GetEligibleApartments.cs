@@ -9,10 +9,19 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.AllocationRequests;
 
-/// <summary>
-/// An available apartment checked against the request: every hard check with its explanation, and where the request
-/// stands among the households eligible for that apartment.
-/// </summary>
+/// <summary>An available apartment of the request's agreement checked against the request: every hard check with its explanation, and where the request stands among the households eligible for it.</summary>
+/// <param name="ApartmentId">The apartment.</param>
+/// <param name="ObjectNumber">The housing company's object number for the apartment.</param>
+/// <param name="District">District the apartment is in.</param>
+/// <param name="Rooms">Number of rooms.</param>
+/// <param name="MonthlyRent">Rent in SEK per month.</param>
+/// <param name="IsAccessible">Whether the apartment is accessible.</param>
+/// <param name="AvailableFrom">First day the apartment can be moved into (local date).</param>
+/// <param name="Eligible">True when every hard check passes for this request, the cool-down included.</param>
+/// <param name="PositionAmongEligible">The request's position among the households eligible for this apartment (1 = first); null when it is not eligible.</param>
+/// <param name="EligibleCount">How many queued households are eligible for this apartment.</param>
+/// <param name="RankExplanation">Where the request stands for this apartment and why; null when it is not eligible.</param>
+/// <param name="Checks">Every hard check of the request against this apartment.</param>
 public sealed record EligibleApartmentResponse(
     Guid ApartmentId,
     string ObjectNumber,

@@ -8,7 +8,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.Apartments;
 
-/// <summary>A queued household checked against the apartment, in queue order, with why it ranks where it does.</summary>
+/// <summary>A queued household checked against an apartment, in queue order, with why it ranks where it does; for coordinators.</summary>
+/// <param name="RequestId">The queued allocation request.</param>
+/// <param name="QueuePosition">Position in the agreement's whole queue (1 = first).</param>
+/// <param name="PositionAmongEligible">Position among the households eligible for this apartment (1 = first); null when this household is not eligible.</param>
+/// <param name="Eligible">True when every hard check passes, the cool-down included.</param>
+/// <param name="TargetGroupCode">Code of the household's target group.</param>
+/// <param name="PriorityRank">Priority rank of that target group (1 = highest).</param>
+/// <param name="Urgency">The household's urgency.</param>
+/// <param name="QueuedSince">Queue time: when the request was approved (UTC instant, ISO 8601), kept through declined, withdrawn or expired offers.</param>
+/// <param name="HouseholdSize">Number of people in the household (adults plus children).</param>
+/// <param name="RankExplanation">The household's queue position explained in words.</param>
+/// <param name="Checks">Every hard check against this apartment, with its explanation.</param>
 public sealed record EligibleRequestResponse(
     Guid RequestId,
     int QueuePosition,

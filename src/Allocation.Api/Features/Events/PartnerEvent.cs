@@ -29,15 +29,32 @@ public sealed class PartnerEvent
 /// What an event says of its resource: its id and new status, and by resource type the ids and dates a partner needs to
 /// act on it. Fields that do not apply to the resource type are absent.
 /// </summary>
+/// <param name="Id">Id of the apartment, offer or lease (the same as the event's <c>resourceId</c>).</param>
+/// <param name="Status">The resource's status after the change, as its own resource reports it (e.g. <c>Available</c>, <c>Open</c>, <c>Active</c>).</param>
 public sealed record EventData(Guid Id, string Status)
 {
+    /// <summary>Apartment events: the agreement the apartment is provided under.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? AgreementId { get; init; }
+
+    /// <summary>Apartment events: the housing company's own object number of the apartment.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ObjectNumber { get; init; }
+
+    /// <summary>Offer and lease events: the apartment offered or leased.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? ApartmentId { get; init; }
+
+    /// <summary>Lease events: the accepted offer the lease was signed for.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? OfferId { get; init; }
+
+    /// <summary>Offer events: the deadline for the household's answer (UTC instant).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateTimeOffset? RespondBy { get; init; }
+
+    /// <summary>Lease events: the date the lease starts.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateOnly? StartDate { get; init; }
+
+    /// <summary>Lease events: the date the trial period (prövotid) ends.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateOnly? TrialEndsOn { get; init; }
+
+    /// <summary>Lease events: the date the lease ended by takeover or termination; absent while it runs.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateOnly? EndedOn { get; init; }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
