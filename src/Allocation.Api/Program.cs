@@ -66,6 +66,7 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.AddAllocationAuthentication();
 builder.Services.AddSingleton<CaseReferenceProtector>();
 builder.AddAbuseLimits();
+builder.AcceptAnyHeaderBytes();
 builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]);
 builder.Services.AddOpenApi("v1", OpenApi.Configure);
 
@@ -82,6 +83,7 @@ app.UseSwaggerUI(o =>
     o.SwaggerEndpoint("/openapi/v1.json", "Allocation API v1");
 });
 app.UseRequestBodyLimit(app.Configuration);
+app.UseUtf8Bodies();
 app.UseAuthentication();
 app.UseRateLimiter(); // after authentication: the limit is per client
 app.UseAuthorization();

@@ -1,14 +1,17 @@
+using System.ComponentModel;
+
 namespace Allocation.Domain;
 
+[Description("An allocation request's state: Draft (being written), Submitted (awaiting a coordinator), Approved (in the queue), Offered (an offer is open or accepted), Housed (lease signed), Closed (ended with an outcome), Rejected or Withdrawn.")]
 public enum RequestStatus { Draft, Submitted, Approved, Offered, Housed, Closed, Rejected, Withdrawn }
 
-/// <summary>How urgent the household's need is; acute e.g. when a protected-housing placement ends.</summary>
+[Description("How urgent the household's need is: Normal, Urgent or Acute (e.g. a protected-housing placement ends on a date); within a priority rank, more urgent requests queue first.")]
 public enum Urgency { Normal, Urgent, Acute }
 
-/// <summary>The level only, never the reason (PRODUCT §6).</summary>
+[Description("The household's protection level, never its reason: None, ConfidentialityMarking (sekretessmarkering) or ProtectedRegistration (skyddad folkbokföring). Never shown to the housing company.")]
 public enum ProtectionLevel { None, ConfidentialityMarking, ProtectedRegistration }
 
-/// <summary>How a closed request ended (PRODUCT §4); most households find their own housing.</summary>
+[Description("How a closed request ended: OwnFirstHandLease or OwnSecondHandLease (the household found housing itself), SocialContractTakeover (took over the social contract), RelocatedThroughNetwork (moved through the Södertörn network) or OtherOrUnknown.")]
 public enum RequestOutcome { OwnFirstHandLease, OwnSecondHandLease, SocialContractTakeover, RelocatedThroughNetwork, OtherOrUnknown }
 
 /// <summary>What the case officer describes about a household and its needs. No names, no personal identity numbers.</summary>
@@ -83,7 +86,12 @@ public sealed class AllocationRequest
 
     public int HouseholdSize => Adults + Children;
 
+    /// <summary>Creates a request in draft under an agreement, owned by the case officer's unit.</summary>
+    /// <param name="agreement">The agreement whose queue the request joins once approved.</param>
+    /// <param name="owningUnit">The social-services unit that owns the request and alone sees it.</param>
     /// <param name="caseReference">As it is to be stored; the API stores it encrypted.</param>
+    /// <param name="needs">The household and its needs as the case officer describes them.</param>
+    /// <param name="now">The creation time (UTC).</param>
     public static AllocationRequest Draft(Agreement agreement, string owningUnit, string caseReference, HouseholdNeeds needs, DateTimeOffset now)
     {
         var request = new AllocationRequest

@@ -1,6 +1,8 @@
+using System.ComponentModel;
+
 namespace Allocation.Domain;
 
-/// <summary>PRODUCT §4: available → offered → leased → (taken over | returned).</summary>
+[Description("An apartment's state in the agreement's stock: Available (can be offered), Offered (has an open or accepted offer), Leased (a social contract is signed), TakenOver (the household took over the lease) or Returned (given back to the housing company); the last two have left the stock.")]
 public enum ApartmentStatus
 {
     Available,

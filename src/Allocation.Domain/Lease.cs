@@ -1,11 +1,17 @@
+using System.ComponentModel;
+
 namespace Allocation.Domain;
 
+[Description("How a social contract is arranged: MunicipalitySublet (the municipality rents the apartment and sublets it to the household) or FirstHandWithGuarantee (the household holds the first-hand lease with a municipal guarantee).")]
 public enum LeaseForm { MunicipalitySublet, FirstHandWithGuarantee }
 
+[Description("A lease's state: Active (signed, in or after its trial period), TakenOver (the household took over the first-hand lease; the apartment left the stock) or Terminated (ended with a reason).")]
 public enum LeaseStatus { Active, TakenOver, Terminated }
 
+[Description("Why a lease was terminated: Moved (the household moved out), Breach (breach of the lease terms), Eviction or Other.")]
 public enum TerminationReason { Moved, Breach, Eviction, Other }
 
+[Description("The result of a trial-period follow-up: Ok, or Concern (recorded with a note).")]
 public enum FollowUpResult { Ok, Concern }
 
 /// <summary>A signed social contract, through its trial period to takeover or termination (PRODUCT §4).</summary>

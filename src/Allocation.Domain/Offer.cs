@@ -1,8 +1,11 @@
+using System.ComponentModel;
+
 namespace Allocation.Domain;
 
-/// <summary>Open until answered; Leased once the housing company confirms the signed lease.</summary>
+[Description("An offer's state: Open (awaiting the answer), Accepted (awaiting the signed lease), Declined, Expired (deadline passed unanswered), Withdrawn (by the coordinator) or Leased (the housing company confirmed the signed lease).")]
 public enum OfferStatus { Open, Accepted, Declined, Expired, Withdrawn, Leased }
 
+[Description("The household's reason for declining an offer: Rent, Size, District, Safety, Health or Other (with a note).")]
 public enum DeclineReason { Rent, Size, District, Safety, Health, Other }
 
 /// <summary>
@@ -49,6 +52,10 @@ public sealed class Offer
     public uint Version { get; private set; }
 
     /// <summary>Makes an offer after the state rules and every hard check pass.</summary>
+    /// <param name="apartment">The available apartment offered.</param>
+    /// <param name="request">The approved request the apartment is offered to.</param>
+    /// <param name="respondBy">The deadline for the household's answer; past it the offer is expired.</param>
+    /// <param name="now">The time the offer is made (UTC).</param>
     /// <param name="snapshot">Builds the decision snapshot for the new offer's id from the checks that passed.</param>
     public static Offer Make(Apartment apartment, AllocationRequest request, DateTimeOffset respondBy, DateTimeOffset now,
         Func<Guid, IReadOnlyList<MatchCheck>, string> snapshot)

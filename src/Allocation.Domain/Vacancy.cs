@@ -5,6 +5,8 @@ public static class Vacancy
 {
     /// <summary>Whole vacant days from an apartment's history up to <paramref name="until"/>, counted from the day it can be moved into.</summary>
     /// <param name="history">The changes in the order they happened (timestamps can tie, so they cannot order them).</param>
+    /// <param name="availableFrom">The first day the apartment can be moved into; days before it are not vacant.</param>
+    /// <param name="until">The instant up to which vacant days are counted.</param>
     public static int Days(IEnumerable<ApartmentStatusChange> history, DateOnly availableFrom, DateTimeOffset until)
     {
         var movableFrom = new DateTimeOffset(availableFrom.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

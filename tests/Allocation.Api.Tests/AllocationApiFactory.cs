@@ -61,6 +61,10 @@ public sealed class AllocationApiFactory(string connectionString) : WebApplicati
         // Expected refusals (constraint violations, outages) would otherwise flood the test output.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");
-        builder.ConfigureServices(services => services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock)));
+        builder.ConfigureServices(services =>
+        {
+            services.Replace(ServiceDescriptor.Singleton<TimeProvider>(Clock));
+            services.AddSingleton<IStartupFilter, ContractConformanceStartupFilter>(); // every response is checked against the contract
+        });
     }
 }

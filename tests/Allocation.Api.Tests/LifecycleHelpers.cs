@@ -5,6 +5,7 @@ using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.Leases;
 using Allocation.Api.Features.Offers;
+using Allocation.Api.Infrastructure;
 using Allocation.Domain;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
@@ -22,8 +23,8 @@ public static class Lifecycle
     public static Task<AllocationRequestResponse> GetRequestAsync(this HttpClient client, Guid id) =>
         client.GetAsync<AllocationRequestResponse>(RequestUri(id));
 
-    public static Task<IReadOnlyList<RequestStatusChangeResponse>> GetRequestHistoryAsync(this HttpClient client, Guid id) =>
-        client.GetAsync<IReadOnlyList<RequestStatusChangeResponse>>($"{RequestUri(id)}/history");
+    public static async Task<IReadOnlyList<RequestStatusChangeResponse>> GetRequestHistoryAsync(this HttpClient client, Guid id) =>
+        (await client.GetAsync<Page<RequestStatusChangeResponse>>($"{RequestUri(id)}/history?limit=200")).Items;
 
     public static Task<ApartmentResponse> GetApartmentAsync(this HttpClient client, Guid id) =>
         client.GetAsync<ApartmentResponse>($"/api/v1/apartments/{id}");

@@ -40,9 +40,9 @@ public sealed class LifecycleTests : ApiTest
         // Queued and matched, with explanations.
         var queue = await Client.GetAsync<Page<QueueItemResponse>>($"/api/v1/queue?agreementId={agreement.Id}");
         Assert.That(queue.Items.Select(q => (q.RequestId, q.Position)), Is.EqualTo(new[] { (created.Id, 1) }));
-        var eligibleApartments = await Client.GetAsync<List<EligibleApartmentResponse>>($"/api/v1/allocation-requests/{created.Id}/eligible-apartments");
+        var eligibleApartments = (await Client.GetAsync<Page<EligibleApartmentResponse>>($"/api/v1/allocation-requests/{created.Id}/eligible-apartments")).Items;
         Assert.That(eligibleApartments.Select(a => (a.ApartmentId, a.Eligible, a.PositionAmongEligible)), Is.EqualTo(new[] { (apartment.Id, true, (int?)1) }));
-        var eligibleRequests = await Client.GetAsync<List<EligibleRequestResponse>>($"/api/v1/apartments/{apartment.Id}/eligible-requests");
+        var eligibleRequests = (await Client.GetAsync<Page<EligibleRequestResponse>>($"/api/v1/apartments/{apartment.Id}/eligible-requests")).Items;
         Assert.That(eligibleRequests.Single().Checks.Select(c => c.Name), Is.SupersetOf(new[] { "rooms", "rent", "accessibility", "excluded-districts", "consent" }));
 
         // Offered, viewed, accepted.
@@ -88,7 +88,7 @@ public sealed class LifecycleTests : ApiTest
         Assert.That((closed.Status, closed.Outcome), Is.EqualTo((RequestStatus.Closed, (RequestOutcome?)RequestOutcome.SocialContractTakeover)));
 
         // The histories tell the whole story.
-        var requestHistory = await Client.GetAsync<List<RequestStatusChangeResponse>>($"/api/v1/allocation-requests/{created.Id}/history");
+        var requestHistory = (await Client.GetAsync<Page<RequestStatusChangeResponse>>($"/api/v1/allocation-requests/{created.Id}/history")).Items;
         Assert.That(requestHistory.Select(h => h.ToStatus), Is.EqualTo(new[]
         {
             RequestStatus.Draft, RequestStatus.Submitted, RequestStatus.Approved, RequestStatus.Offered, RequestStatus.Housed, RequestStatus.Closed,

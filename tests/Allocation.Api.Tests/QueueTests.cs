@@ -230,9 +230,9 @@ public sealed class QueueTests : ApiTest
         return queued;
     }
 
-    private Task<IReadOnlyList<EligibleRequestResponse>> EligibleRequestsAsync(Guid apartmentId, bool includeIneligible = false) =>
-        Client.GetAsync<IReadOnlyList<EligibleRequestResponse>>($"/api/v1/apartments/{apartmentId}/eligible-requests" + (includeIneligible ? "?includeIneligible=true" : ""));
+    private async Task<IReadOnlyList<EligibleRequestResponse>> EligibleRequestsAsync(Guid apartmentId, bool includeIneligible = false) =>
+        (await Client.GetAsync<Page<EligibleRequestResponse>>($"/api/v1/apartments/{apartmentId}/eligible-requests?limit=200&includeIneligible={includeIneligible}")).Items;
 
-    private Task<IReadOnlyList<EligibleApartmentResponse>> EligibleApartmentsAsync(Guid requestId, bool includeIneligible = false) =>
-        Client.GetAsync<IReadOnlyList<EligibleApartmentResponse>>($"{Lifecycle.RequestUri(requestId)}/eligible-apartments" + (includeIneligible ? "?includeIneligible=true" : ""));
+    private async Task<IReadOnlyList<EligibleApartmentResponse>> EligibleApartmentsAsync(Guid requestId, bool includeIneligible = false) =>
+        (await Client.GetAsync<Page<EligibleApartmentResponse>>($"{Lifecycle.RequestUri(requestId)}/eligible-apartments?limit=200&includeIneligible={includeIneligible}")).Items;
 }

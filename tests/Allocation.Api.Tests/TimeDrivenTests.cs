@@ -269,7 +269,7 @@ public sealed class TimeDrivenTests : ApiTest
         var listed = (await EligibleAsync(second.Id, includeIneligible: true)).Single();
         Assert.That((listed.RequestId, listed.Eligible, listed.PositionAmongEligible), Is.EqualTo((request.Id, false, (int?)null)));
         Assert.That(listed.Checks.Where(c => !c.Passed).Select(c => (c.Name, c.RefusalCode)), Is.EqualTo(new[] { ("cooldown", "request-in-cooldown") }));
-        Assert.That(await Client.GetAsync<IReadOnlyList<EligibleApartmentResponse>>($"{Lifecycle.RequestUri(request.Id)}/eligible-apartments"), Is.Empty);
+        Assert.That((await Client.GetAsync<Page<EligibleApartmentResponse>>($"{Lifecycle.RequestUri(request.Id)}/eligible-apartments")).Items, Is.Empty);
 
         Factory.Clock.Advance(TimeSpan.FromDays(10));
 
@@ -377,8 +377,8 @@ public sealed class TimeDrivenTests : ApiTest
     private static async Task<IReadOnlyList<QueueItemResponse>> QueueAsync(HttpClient client, Guid agreementId) =>
         (await client.GetAsync<Page<QueueItemResponse>>($"/api/v1/queue?agreementId={agreementId}")).Items;
 
-    private Task<IReadOnlyList<EligibleRequestResponse>> EligibleAsync(Guid apartmentId, bool includeIneligible = false) =>
-        Client.GetAsync<IReadOnlyList<EligibleRequestResponse>>($"/api/v1/apartments/{apartmentId}/eligible-requests" + (includeIneligible ? "?includeIneligible=true" : ""));
+    private async Task<IReadOnlyList<EligibleRequestResponse>> EligibleAsync(Guid apartmentId, bool includeIneligible = false) =>
+        (await Client.GetAsync<Page<EligibleRequestResponse>>($"/api/v1/apartments/{apartmentId}/eligible-requests?limit=200&includeIneligible={includeIneligible}")).Items;
 
     private static async Task WaitUntilALockIsAwaitedAsync(TimeSpan timeout)
     {

@@ -82,7 +82,7 @@ public sealed class LifecycleTests : ClientTest
         Assert.Multiple(() =>
         {
             Assert.That((read!.Id, read.Status, read.FollowUps!.Count), Is.EqualTo(((Guid?)leaseId, (LeaseStatus?)LeaseStatus.Active, 1)));
-            Assert.That(history!.Select(h => h.ToStatus), Is.EqualTo(new RequestStatus?[]
+            Assert.That(history!.Items!.Select(h => h.ToStatus), Is.EqualTo(new RequestStatus?[]
             {
                 RequestStatus.Draft, RequestStatus.Submitted, RequestStatus.Approved, RequestStatus.Offered, RequestStatus.Housed,
             }));

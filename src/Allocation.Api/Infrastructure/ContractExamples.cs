@@ -108,12 +108,12 @@ internal static class ContractExamples
             new ApartmentStatusChangeResponse(null, ApartmentStatus.Available, Apartment.ProvidedAt, "provided"),
             new ApartmentStatusChangeResponse(ApartmentStatus.Available, ApartmentStatus.Offered, Offered, "offered"),
         ]),
-        new RequestStatusChangeResponse(null, RequestStatus.Draft, Request.CreatedAt, "created"),
-        new EligibleApartmentResponse(ApartmentId, Apartment.ObjectNumber, Apartment.District, Apartment.Rooms, Apartment.MonthlyRent, Apartment.IsAccessible,
-            Apartment.AvailableFrom, true, 1, 2, RankExplanation, Checks),
-        new EligibleRequestResponse(RequestId, 2, 1, true, Request.TargetGroupCode, 1, Urgency.Acute, Queued, 3, RankExplanation, Checks),
+        OffsetPage(new RequestStatusChangeResponse(null, RequestStatus.Draft, Request.CreatedAt, "created")),
+        OffsetPage(new EligibleApartmentResponse(ApartmentId, Apartment.ObjectNumber, Apartment.District, Apartment.Rooms, Apartment.MonthlyRent,
+            Apartment.IsAccessible, Apartment.AvailableFrom, true, 1, 2, RankExplanation, Checks)),
+        OffsetPage(new EligibleRequestResponse(RequestId, 2, 1, true, Request.TargetGroupCode, 1, Urgency.Acute, Queued, 3, RankExplanation, Checks)),
         new AuditVerificationResponse(true, 48213, AuditEntry.Id, AuditEntry.Hash, null, null),
-        new EventPage([Event()], "90412"),
+        new EventPage([Event()], Paging.EncodePosition(90412)),
         KeysetPage(Agreement, a => a.Id),
         KeysetPage(Apartment, a => a.Id),
         KeysetPage(Request, r => r.Id),
@@ -121,7 +121,7 @@ internal static class ContractExamples
         KeysetPage(Lease, l => l.Id),
         KeysetPage(TargetGroup, t => t.Id),
         KeysetPage(HousingCompany, h => h.Id),
-        QueuePage(new QueueItemResponse(2, RequestId, Request.TargetGroupCode, 1, Urgency.Acute, Queued, 37, false, null, RankExplanation)),
+        OffsetPage(new QueueItemResponse(2, RequestId, Request.TargetGroupCode, 1, Urgency.Acute, Queued, 37, false, null, RankExplanation), skipped: 1),
         new Page<AuditEntryResponse>([AuditEntry], "48213"),
         new Page<WebhookDeliveryResponse>([Delivery], "5120"),
     }.ToDictionary(e => e.GetType());
@@ -134,13 +134,13 @@ internal static class ContractExamples
     };
 
     private static EventResponse Event() => new(90412, Offered, "offer.created", "offer", OfferId,
-        JsonSerializer.SerializeToElement(new { Id = OfferId, Status = "Open", ApartmentId, RespondBy = Offer.RespondBy }, JsonSerializerOptions.Web));
+        new EventData(OfferId, "Open") { ApartmentId = ApartmentId, RespondBy = Offer.RespondBy });
 
     /// <summary>A page with a next page, cursor and all, as <see cref="Paging"/> builds it.</summary>
     private static Page<T> KeysetPage<T>(T item, Func<T, Guid> key) => Paging.ToPage([item, item], 1, key);
 
-    /// <summary>A ranking's second page of one item, as <see cref="Paging"/> builds it.</summary>
-    private static Page<QueueItemResponse> QueuePage(QueueItemResponse item) => Paging.ToOffsetPage([item, item], 1, 1);
+    /// <summary>A page of one item of a ranking or history, with a next page, as <see cref="Paging"/> builds it.</summary>
+    private static Page<T> OffsetPage<T>(T item, int skipped = 0) => Paging.ToOffsetPage([item, item], 1, skipped);
 
     private static ProblemDetails Problem(int status, string code, string detail)
     {

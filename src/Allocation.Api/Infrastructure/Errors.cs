@@ -38,7 +38,7 @@ public sealed class PreconditionFailedException()
 /// Turns every exception into an RFC 9457 problem+json response with a stable <c>code</c> (ENGINEERING §4).
 /// The one place where errors get their status and code; nothing else writes error responses.
 /// </summary>
-public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
+public sealed partial class ProblemExceptionHandler(IProblemDetailsService problems, ILogger<ProblemExceptionHandler> logger) : IExceptionHandler
 {
     /// <summary>Unique and check constraints that carry a business meaning, by name.</summary>
     private static readonly Dictionary<string, (string Code, string Message)> Constraints = new()
@@ -79,7 +79,7 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
         BadRequestException b => (400, b.Code, b.Message, null),
         BadHttpRequestException { InnerException: JsonException json } => (400, "malformed-request",
             "The request body is not valid JSON for this operation.", new Dictionary<string, string[]> { [JsonField(json.Path)] = [JsonMessage(json)] }),
-        BadHttpRequestException b => (b.StatusCode, Problems.CodeFor(b.StatusCode), b.Message, null),
+        BadHttpRequestException b => (b.StatusCode, Problems.CodeFor(b.StatusCode), ClientMessage(b.Message), null),
         NotFoundException n => (404, "not-found", n.Message, null),
         ForbiddenException f => (403, f.Code, f.Message, null),
         IdempotencyException i => (i.Status, i.Code, i.Message, null),
@@ -142,8 +142,29 @@ public sealed class ProblemExceptionHandler(IProblemDetailsService problems, ILo
     }
 
     private static string JsonMessage(JsonException json) =>
-        // System.Text.Json messages name types and paths, never values: safe to show.
-        json.Message.Split(" Path:", 2)[0];
+        // System.Text.Json messages name types and paths, never values: safe to show once the .NET type names are gone.
+        ClientMessage(json.Message.Split(" Path:", 2)[0]);
+
+    /// <summary>
+    /// Framework messages name .NET types (<c>Nullable&lt;int&gt; limit</c>, <c>Allocation.Api.Features…Request</c>), which are
+    /// not part of the contract: clients see the parameter or field name and what is wrong with it.
+    /// </summary>
+    internal static string ClientMessage(string message)
+    {
+        // "Failed to bind parameter "Nullable<int> limit" from "x"." / "Required parameter "Guid agreementId" was not provided …"
+        message = BoundParameter().Replace(message, "parameter \"${name}\"");
+        message = DotNetTypeName().Replace(message, "the expected type");
+        return message.Replace("'the expected type'", "the expected type", StringComparison.Ordinal)
+            .Replace(".NET member contained in type the expected type", "field of this request", StringComparison.Ordinal)
+            .Replace(" for type the expected type", string.Empty, StringComparison.Ordinal);
+    }
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"parameter ""[^""]*?(?<name>[A-Za-z_][A-Za-z0-9_]*)""")]
+    private static partial System.Text.RegularExpressions.Regex BoundParameter();
+
+    // Namespace-qualified names (System.Int32, Allocation.Domain.Urgency, generic arguments included) and generic shorthand.
+    [System.Text.RegularExpressions.GeneratedRegex(@"(?:\b(?:System|Microsoft|Allocation)(?:\.[A-Za-z_][A-Za-z0-9_`]*)+(?:\[[^\]]*\])*|\bNullable<[^>]*>|\b(?:IReadOnlyList|List|Dictionary)<[^>]*>)")]
+    private static partial System.Text.RegularExpressions.Regex DotNetTypeName();
 }
 
 /// <summary>Gives status-only problems (routing 404, 405, 415…) a stable code like every other problem.</summary>

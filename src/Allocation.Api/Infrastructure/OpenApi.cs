@@ -118,8 +118,20 @@ public static class OpenApi
                 Schema = new OpenApiSchema { Type = JsonSchemaType.String, MaxLength = 255 },
             });
             operation.Responses ??= new OpenApiResponses();
+            operation.Responses.TryAdd("400", Problem(context, "The request is malformed, e.g. an Idempotency-Key longer than 255 characters."));
             operation.Responses.TryAdd("422", Problem(context, "The Idempotency-Key was used for a different request."));
             operation.Responses.TryAdd("409", Problem(context, "Conflict, e.g. a request with the same Idempotency-Key still in flight."));
+            return Task.CompletedTask;
+        });
+        // A nullable enum is written as oneOf [null, $ref enum]; a null inside the enum as well would match both branches and
+        // make every null invalid against oneOf. The enum lists its values only; the reference carries the nullability.
+        options.AddSchemaTransformer((schema, _, _) =>
+        {
+            if (schema.Enum is { Count: > 0 } values)
+            {
+                schema.Enum = [.. values.Where(v => v is not null && v.GetValueKind() != JsonValueKind.Null)];
+                if (schema.Enum.All(v => v!.GetValueKind() == JsonValueKind.String)) schema.Type ??= JsonSchemaType.String;
+            }
             return Task.CompletedTask;
         });
         // Every problem carries a stable code and the trace id; declare them so clients can rely on them.
@@ -193,9 +205,6 @@ public static class OpenApi
         [(ParameterLocation.Query, "to")] = "Only entries before this time (ISO 8601).",
     };
 
-    /// <summary>Cursors are opaque; every cursor this API returns is far shorter, and a longer one can only be refused.</summary>
-    private const int MaxCursorLength = 64;
-
     private static void DescribeParameters(OpenApiOptions options) =>
         options.AddOperationTransformer((operation, _, _) =>
         {
@@ -204,7 +213,7 @@ public static class OpenApi
                 if (parameter.In is { } place) parameter.Description ??= ParameterDescriptions.GetValueOrDefault((place, parameter.Name ?? ""));
                 if (parameter is not { In: ParameterLocation.Query, Schema: OpenApiSchema schema }) continue;
                 if (parameter.Name == "limit") schema.Default = Paging.DefaultLimit;
-                if (parameter.Name is "cursor" or "after" && schema.Type == JsonSchemaType.String) schema.MaxLength = MaxCursorLength;
+                if (parameter.Name is "cursor" or "after" && schema.Type == JsonSchemaType.String) schema.MaxLength = Paging.MaxCursorLength;
             }
             return Task.CompletedTask;
         });

@@ -8,6 +8,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.Agreements;
 
+/// <summary>A new agreement between the caller's municipality and a registered housing company, with its apartment quota and prioritised target groups.</summary>
+/// <param name="MunicipalityCode">SCB code of the municipality that is party to the agreement (four digits, e.g. 0127); must be the caller's own municipality.</param>
+/// <param name="HousingCompanyId">Id of the registered housing company that is the other party (400 unknown-housing-company otherwise).</param>
+/// <param name="Reference">The parties' reference for the agreement, e.g. its contract or diary number (1 to 100 characters).</param>
+/// <param name="ValidFrom">First day the agreement is in force (local date, inclusive).</param>
+/// <param name="ApartmentQuota">The most apartments the stock may hold at any time (1 to 100000), e.g. 300.</param>
+/// <param name="DefaultTrialMonths">Trial period (prövotid) in months for leases confirmed without their own trial end (1 to 60), typically 12 to 24.</param>
+/// <param name="OfferResponseWorkingDays">Default time a household has to answer an offer, in working days Monday to Friday (1 to 30).</param>
+/// <param name="TargetGroupCodes">Codes of the target groups the agreement prioritises; each must exist (400 unknown-target-group otherwise).</param>
+/// <param name="ValidTo">Last day the agreement is in force (local date, inclusive, not before <c>validFrom</c>); omit for an agreement until further notice.</param>
+/// <param name="QueueStallDays">Flag an approved request as stalled when queued longer than this many days (1 to 3650); default 90.</param>
+/// <param name="OfferStallDays">Flag an offer as stalled when still open after this many days (1 to 3650); default 5.</param>
 public sealed record CreateAgreementRequest(
     string MunicipalityCode,
     Guid HousingCompanyId,

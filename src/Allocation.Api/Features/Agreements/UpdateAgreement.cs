@@ -6,7 +6,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.Agreements;
 
-/// <summary>Changes to an agreement; a field left out (or null) keeps its value.</summary>
+/// <summary>Changes to an agreement's terms; a field left out (or null) keeps its value.</summary>
+/// <param name="Reference">New reference (1 to 100 characters); null keeps it.</param>
+/// <param name="ValidFrom">New first day in force (local date); null keeps it.</param>
+/// <param name="ValidTo">New last day in force (local date, inclusive); null keeps the current value, so an end date cannot be removed here.</param>
+/// <param name="ApartmentQuota">New quota (1 to 100000); cannot be lowered below the current stock (409 quota-below-stock). Null keeps it.</param>
+/// <param name="DefaultTrialMonths">New default trial period in months (1 to 60) for leases confirmed from now on; null keeps it.</param>
+/// <param name="OfferResponseWorkingDays">New default response time in working days (1 to 30) for offers made from now on; null keeps it.</param>
+/// <param name="TargetGroupCodes">Replaces the whole list of prioritised target groups (each code must exist); null keeps it.</param>
+/// <param name="QueueStallDays">New stall threshold for queued requests in days (1 to 3650); null keeps it.</param>
+/// <param name="OfferStallDays">New stall threshold for open offers in days (1 to 3650); null keeps it.</param>
 public sealed record UpdateAgreementRequest(
     string? Reference = null,
     DateOnly? ValidFrom = null,

@@ -46,23 +46,24 @@ public static class AllocationRequestEndpoints
             .WithDescription("The request's details and state. The ETag is needed to change the draft.")
             .ProducesProblems(404);
 
-        group.MapGet("/{requestId:guid}/history", async (Guid requestId, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetAllocationRequestHistoryQuery(requestId), ct)))
+        group.MapGet("/{requestId:guid}/history", async (Guid requestId, string? cursor, int? limit, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetAllocationRequestHistoryQuery(requestId, cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithName("GetAllocationRequestHistory")
             .RequireRoles(Access.ManageRequests)
             .WithSummary("Get an allocation request's history")
             .WithDescription("Every state the request has been in, oldest first.")
-            .ProducesProblems(404);
+            .ProducesProblems(400, 404);
 
-        group.MapGet("/{requestId:guid}/eligible-apartments", async (Guid requestId, bool? includeIneligible, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetEligibleApartmentsQuery(requestId, includeIneligible ?? false), ct)))
+        group.MapGet("/{requestId:guid}/eligible-apartments", async (Guid requestId, bool? includeIneligible, string? cursor, int? limit, IMediator mediator,
+                    CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetEligibleApartmentsQuery(requestId, includeIneligible ?? false, cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithName("GetEligibleApartments")
             .RequireRoles(Access.Match)
             .WithSummary("List the available apartments eligible for a request")
             .WithDescription("Available apartments of the request's agreement, each with every hard check explained and the request's position "
                              + "among the households eligible for that apartment. `includeIneligible=true` also lists apartments that fail a check. "
                              + "409 request-not-approved unless the request is queued.")
-            .ProducesProblems(404, 409);
+            .ProducesProblems(400, 404, 409);
 
         group.MapPatch("/{requestId:guid}", async (Guid requestId, UpdateAllocationRequestRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {

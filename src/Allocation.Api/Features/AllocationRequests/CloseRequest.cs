@@ -6,6 +6,8 @@ using Mediator;
 
 namespace Allocation.Api.Features.AllocationRequests;
 
+/// <summary>How the household's need ended, recorded when the request is closed; reports count the outcomes.</summary>
+/// <param name="Outcome">The outcome of the request.</param>
 public sealed record CloseRequestRequest(RequestOutcome Outcome);
 
 public sealed record CloseRequestCommand(Guid RequestId, uint? ExpectedVersion, CloseRequestRequest Body) : ICommand<AllocationRequestResponse>;

@@ -8,7 +8,21 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.AllocationRequests;
 
-/// <summary>A new request, created as a draft. Describe the household's needs only: no names, no identity numbers, no reasons.</summary>
+/// <summary>A new request for one household, created as a draft by a case officer and owned by the caller's unit. Describe the household's needs only: no names, no personal identity numbers, no reasons.</summary>
+/// <param name="AgreementId">The agreement whose queue the request will join (400 unknown-agreement otherwise).</param>
+/// <param name="CaseReference">The case officer's own opaque reference from the case system (1 to 100 characters), never a name or personal identity number (refused when it looks like one); stored encrypted.</param>
+/// <param name="TargetGroupCode">Code of the household's priority target group (400 unknown-target-group otherwise); never shown to the housing company.</param>
+/// <param name="Adults">Number of adults in the household (1 to 10).</param>
+/// <param name="Children">Number of children in the household (0 to 15).</param>
+/// <param name="MinRooms">Minimum number of rooms the household needs (1 to 12).</param>
+/// <param name="NeedsAccessibility">Whether the household needs an accessible apartment; the housing company is told this with an offer.</param>
+/// <param name="Urgency">How urgent the need is; Acute requires <c>urgentBy</c>.</param>
+/// <param name="ProtectionLevel">The household's protection level: the level only, never the reason.</param>
+/// <param name="HousingPlanStartedOn">Day the housing plan (boendeplanering) with the household started (local date).</param>
+/// <param name="MaxRent">Highest rent the household can pay, in SEK per month (above 0, at most two decimals); omit for no limit.</param>
+/// <param name="RequiredDistricts">Only apartments in these districts are eligible (at most 50 names of at most 100 characters); omit or leave empty for any district.</param>
+/// <param name="ExcludedDistricts">Districts the household must avoid, e.g. where the perpetrator lives (at most 50 names); apartments there are never eligible.</param>
+/// <param name="UrgentBy">Date the household must be housed by, e.g. when a protected-housing placement ends (local date); required when urgency is Acute.</param>
 public sealed record CreateAllocationRequestRequest(
     Guid AgreementId,
     string CaseReference,

@@ -2,6 +2,7 @@ using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
+using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
@@ -22,23 +23,30 @@ public sealed class GetAllocationRequestHandler(AllocationDbContext db, CaseRefe
     }
 }
 
-public sealed record GetAllocationRequestHistoryQuery(Guid RequestId) : IQuery<IReadOnlyList<RequestStatusChangeResponse>>, IAuditedRead
+public sealed record GetAllocationRequestHistoryQuery(Guid RequestId, string? Cursor, int Limit) : IQuery<Page<RequestStatusChangeResponse>>, IAuditedRead
 {
     public Guid? ResourceId => RequestId;
 }
 
-public sealed class GetAllocationRequestHistoryHandler(AllocationDbContext db)
-    : IQueryHandler<GetAllocationRequestHistoryQuery, IReadOnlyList<RequestStatusChangeResponse>>
+public sealed class GetAllocationRequestHistoryValidator : AbstractValidator<GetAllocationRequestHistoryQuery>
 {
-    public async ValueTask<IReadOnlyList<RequestStatusChangeResponse>> Handle(GetAllocationRequestHistoryQuery query, CancellationToken ct)
+    public GetAllocationRequestHistoryValidator() => RuleFor(q => q.Limit).ValidPageSize();
+}
+
+public sealed class GetAllocationRequestHistoryHandler(AllocationDbContext db)
+    : IQueryHandler<GetAllocationRequestHistoryQuery, Page<RequestStatusChangeResponse>>
+{
+    public async ValueTask<Page<RequestStatusChangeResponse>> Handle(GetAllocationRequestHistoryQuery query, CancellationToken ct)
     {
+        var skip = Paging.DecodeOffset(query.Cursor);
         // History rows have no scope of their own: the request must be visible to the caller.
         if (!await db.AllocationRequests.AnyAsync(r => r.Id == query.RequestId, ct)) throw new NotFoundException("allocation request", query.RequestId);
         var history = await db.RequestStatusChanges.AsNoTracking()
             .Where(h => h.RequestId == query.RequestId)
             .OrderBy(h => h.Sequence)
+            .Skip(skip).Take(query.Limit + 1)
             .Select(h => new RequestStatusChangeResponse(h.FromStatus, h.ToStatus, h.ChangedAt, h.Reason))
             .ToListAsync(ct);
-        return history;
+        return Paging.ToOffsetPage(history, query.Limit, skip);
     }
 }

@@ -3,15 +3,25 @@ using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
+using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.AllocationRequests;
 
-/// <summary>
-/// An available apartment checked against the request: every hard check with its explanation, and where the request
-/// stands among the households eligible for that apartment.
-/// </summary>
+/// <summary>An available apartment of the request's agreement checked against the request: every hard check with its explanation, and where the request stands among the households eligible for it.</summary>
+/// <param name="ApartmentId">The apartment.</param>
+/// <param name="ObjectNumber">The housing company's object number for the apartment.</param>
+/// <param name="District">District the apartment is in.</param>
+/// <param name="Rooms">Number of rooms.</param>
+/// <param name="MonthlyRent">Rent in SEK per month.</param>
+/// <param name="IsAccessible">Whether the apartment is accessible.</param>
+/// <param name="AvailableFrom">First day the apartment can be moved into (local date).</param>
+/// <param name="Eligible">True when every hard check passes for this request, the cool-down included.</param>
+/// <param name="PositionAmongEligible">The request's position among the households eligible for this apartment (1 = first); null when it is not eligible.</param>
+/// <param name="EligibleCount">How many queued households are eligible for this apartment.</param>
+/// <param name="RankExplanation">Where the request stands for this apartment and why; null when it is not eligible.</param>
+/// <param name="Checks">Every hard check of the request against this apartment.</param>
 public sealed record EligibleApartmentResponse(
     Guid ApartmentId,
     string ObjectNumber,
@@ -26,17 +36,23 @@ public sealed record EligibleApartmentResponse(
     string? RankExplanation,
     IReadOnlyList<CheckResponse> Checks);
 
-public sealed record GetEligibleApartmentsQuery(Guid RequestId, bool IncludeIneligible) : IQuery<IReadOnlyList<EligibleApartmentResponse>>, IAuditedRead
+public sealed record GetEligibleApartmentsQuery(Guid RequestId, bool IncludeIneligible, string? Cursor, int Limit) : IQuery<Page<EligibleApartmentResponse>>, IAuditedRead
 {
     public Guid? ResourceId => RequestId;
 }
 
-public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRanking ranking, TimeProvider clock)
-    : IQueryHandler<GetEligibleApartmentsQuery, IReadOnlyList<EligibleApartmentResponse>>
+public sealed class GetEligibleApartmentsValidator : AbstractValidator<GetEligibleApartmentsQuery>
 {
-    public async ValueTask<IReadOnlyList<EligibleApartmentResponse>> Handle(GetEligibleApartmentsQuery query, CancellationToken ct)
+    public GetEligibleApartmentsValidator() => RuleFor(q => q.Limit).ValidPageSize();
+}
+
+public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRanking ranking, TimeProvider clock)
+    : IQueryHandler<GetEligibleApartmentsQuery, Page<EligibleApartmentResponse>>
+{
+    public async ValueTask<Page<EligibleApartmentResponse>> Handle(GetEligibleApartmentsQuery query, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
+        Paging.DecodeOffset(query.Cursor); // a bad cursor is refused before any work
         var request = await db.AllocationRequests.AsNoTracking().SingleOrDefaultAsync(r => r.Id == query.RequestId, ct)
             ?? throw new NotFoundException("allocation request", query.RequestId);
         if (request.Status != RequestStatus.Approved)
@@ -60,6 +76,6 @@ public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRa
                 position > 0 ? $"{position} of {eligible.Count} eligible households for this apartment. {QueueOrder.Explain(mine.Queued.Entry, mine.Queued.Position)}" : null,
                 mine.Checks.Select(CheckResponse.From).ToList()));
         }
-        return result;
+        return Paging.PageOf(result, query.Cursor, query.Limit);
     }
 }

@@ -6,7 +6,9 @@ using Mediator;
 
 namespace Allocation.Api.Features.AllocationRequests;
 
-/// <summary>The household's consent to disclose the offer details to the housing company (OSL 12 kap. 2 §).</summary>
+/// <summary>The household's consent to disclose the offer details to the housing company (OSL 12 kap. 2 §); without a valid consent no offer can be made. Replaces an earlier consent.</summary>
+/// <param name="GivenOn">First day the consent is valid (local date).</param>
+/// <param name="ExpiresOn">Last day the consent is valid (local date, inclusive, not before <c>givenOn</c>).</param>
 public sealed record RecordConsentRequest(DateOnly GivenOn, DateOnly ExpiresOn);
 
 public sealed record RecordConsentCommand(Guid RequestId, uint? ExpectedVersion, RecordConsentRequest Body) : ICommand<AllocationRequestResponse>;

@@ -6,6 +6,8 @@ using Mediator;
 
 namespace Allocation.Api.Features.AllocationRequests;
 
+/// <summary>A coordinator's rejection of a submitted request.</summary>
+/// <param name="Reason">Why the request is rejected (1 to 1000 characters), shown to the owning unit; state the ground, not personal details.</param>
 public sealed record RejectRequestRequest(string Reason);
 
 public sealed record RejectRequestCommand(Guid RequestId, uint? ExpectedVersion, RejectRequestRequest Body) : ICommand<AllocationRequestResponse>;

@@ -6,7 +6,19 @@ using Mediator;
 
 namespace Allocation.Api.Features.AllocationRequests;
 
-/// <summary>Changes to a draft; a field left out (or null) keeps its value.</summary>
+/// <summary>Changes to a draft request (only a draft can be changed); a field left out (or null) keeps its value.</summary>
+/// <param name="TargetGroupCode">New target group code (must exist); null keeps it.</param>
+/// <param name="Adults">New number of adults (1 to 10); null keeps it.</param>
+/// <param name="Children">New number of children (0 to 15); null keeps it.</param>
+/// <param name="MinRooms">New minimum number of rooms (1 to 12); null keeps it.</param>
+/// <param name="MaxRent">New highest rent in SEK per month (above 0, at most two decimals); null keeps it, so a limit cannot be removed here.</param>
+/// <param name="NeedsAccessibility">Whether an accessible apartment is needed; null keeps it.</param>
+/// <param name="RequiredDistricts">Replaces the required districts (an empty list means any district); null keeps them.</param>
+/// <param name="ExcludedDistricts">Replaces the excluded districts (an empty list excludes none); null keeps them.</param>
+/// <param name="Urgency">New urgency; null keeps it.</param>
+/// <param name="UrgentBy">New date the household must be housed by (local date); null keeps it.</param>
+/// <param name="ProtectionLevel">New protection level (the level only, never the reason); null keeps it.</param>
+/// <param name="HousingPlanStartedOn">New housing-plan start date (local date); null keeps it.</param>
 public sealed record UpdateAllocationRequestRequest(
     string? TargetGroupCode = null,
     int? Adults = null,

@@ -57,8 +57,9 @@ public static class ApartmentEndpoints
             .WithDescription("Every state the apartment has been in, oldest first; vacant days and reports are derived from it.")
             .ProducesProblems(404);
 
-        group.MapGet("/{apartmentId:guid}/eligible-requests", async (Guid apartmentId, bool? includeIneligible, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetEligibleRequestsQuery(apartmentId, includeIneligible ?? false), ct)))
+        group.MapGet("/{apartmentId:guid}/eligible-requests", async (Guid apartmentId, bool? includeIneligible, string? cursor, int? limit, IMediator mediator,
+                    CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetEligibleRequestsQuery(apartmentId, includeIneligible ?? false, cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithName("GetEligibleRequests")
             .RequireRoles(Access.Match)
             .WithSummary("List the queued households eligible for an apartment")
@@ -66,7 +67,7 @@ public static class ApartmentEndpoints
                              + "approved), each with the explanation of its rank and of every hard check: rooms, rent, accessibility, excluded and "
                              + "required districts, valid consent, cool-down. `includeIneligible=true` also lists the households that fail a check. "
                              + "The API never allocates: a coordinator chooses and makes the offer.")
-            .ProducesProblems(404);
+            .ProducesProblems(400, 404);
 
         group.MapPatch("/{apartmentId:guid}", async (Guid apartmentId, UpdateApartmentRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {

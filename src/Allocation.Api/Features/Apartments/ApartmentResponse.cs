@@ -4,7 +4,25 @@ using Allocation.Domain;
 
 namespace Allocation.Api.Features.Apartments;
 
-/// <summary>An apartment in (or once in) an agreement's stock.</summary>
+/// <summary>An apartment the housing company provides under an agreement, in (or once in) the agreement's stock.</summary>
+/// <param name="Id">The apartment's id.</param>
+/// <param name="AgreementId">The agreement whose stock and quota the apartment belongs to.</param>
+/// <param name="MunicipalityCode">SCB code of the agreement's municipality (four digits, e.g. 0127 Botkyrka).</param>
+/// <param name="HousingCompanyId">The housing company that provides the apartment.</param>
+/// <param name="ObjectNumber">The housing company's own object number for the apartment, unique per housing company; set at registration and not changeable.</param>
+/// <param name="Address">The apartment's street address.</param>
+/// <param name="District">District the apartment is in, e.g. Alby, Fittja, Hallunda, Norsborg or Tumba; matched case-insensitively against a request's required and excluded districts.</param>
+/// <param name="Rooms">Number of rooms; compared with the household's minimum number of rooms.</param>
+/// <param name="FloorArea">Floor area in square metres, with at most two decimals.</param>
+/// <param name="Floor">Floor the apartment is on, as the housing company counts floors (-3 to 60).</param>
+/// <param name="HasLift">Whether the building has a lift.</param>
+/// <param name="IsAccessible">Whether the apartment is accessible (tillgänglighetsanpassad); a household that needs accessibility is eligible only for such apartments.</param>
+/// <param name="MonthlyRent">Rent in SEK per month, with at most two decimals; compared with a request's <c>maxRent</c> and the basis of the vacancy cost.</param>
+/// <param name="AvailableFrom">First day the apartment can be moved into (local date); vacant days are counted from this day.</param>
+/// <param name="Status">The apartment's current state.</param>
+/// <param name="ProvidedAt">When the apartment was registered and entered the stock (UTC instant, ISO 8601).</param>
+/// <param name="LeftStockAt">When the apartment left the stock by takeover or return (UTC instant, ISO 8601); null while it is in the stock.</param>
+/// <param name="Version">Row version for optimistic concurrency; not in the body, sent as the ETag header.</param>
 public sealed record ApartmentResponse(
     Guid Id,
     Guid AgreementId,
@@ -34,8 +52,15 @@ public sealed record ApartmentResponse(
     public static ApartmentResponse From(Apartment apartment) => Compiled(apartment);
 }
 
-/// <summary>One change of an apartment's state.</summary>
+/// <summary>One change of an apartment's state; vacant days and reports are derived from these.</summary>
+/// <param name="FromStatus">The state before the change; null for the first change, when the apartment was registered.</param>
+/// <param name="ToStatus">The state after the change.</param>
+/// <param name="ChangedAt">When the change took effect (UTC instant, ISO 8601); for an expired offer this is its deadline.</param>
+/// <param name="Reason">What caused the change: <c>provided</c>, <c>offered</c>, <c>offer declined</c>, <c>offer withdrawn</c>, <c>offer expired</c>, <c>lease signed</c>, <c>taken over</c>, <c>returned</c> or <c>lease terminated: {reason}</c>.</param>
 public sealed record ApartmentStatusChangeResponse(ApartmentStatus? FromStatus, ApartmentStatus ToStatus, DateTimeOffset ChangedAt, string Reason);
 
-/// <summary>An apartment's states, oldest first, and its vacant days so far (PRODUCT §4: days available inside the stock).</summary>
+/// <summary>An apartment's state changes, oldest first, with its vacant days and vacancy cost so far.</summary>
+/// <param name="VacantDays">Whole days the apartment has been available inside the stock, counted from <c>availableFrom</c> up to now: the days the municipality pays rent for an empty apartment.</param>
+/// <param name="VacancyCost">Vacant days times the daily rent (monthly rent × 12 / 365 at the current rent, rounded to öre), in SEK.</param>
+/// <param name="Changes">Every state change, oldest first.</param>
 public sealed record ApartmentHistoryResponse(int VacantDays, decimal VacancyCost, IReadOnlyList<ApartmentStatusChangeResponse> Changes);

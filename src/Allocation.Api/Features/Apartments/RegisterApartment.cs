@@ -6,6 +6,17 @@ using Mediator;
 
 namespace Allocation.Api.Features.Apartments;
 
+/// <summary>An apartment the housing company provides under the agreement in the path: it enters the stock as available and takes one place of the quota.</summary>
+/// <param name="ObjectNumber">The housing company's own object number (1 to 50 characters), unique per housing company (409 duplicate-object-number).</param>
+/// <param name="Address">The apartment's street address (1 to 200 characters).</param>
+/// <param name="District">District the apartment is in (1 to 100 characters), e.g. Hallunda.</param>
+/// <param name="Rooms">Number of rooms (1 to 12).</param>
+/// <param name="FloorArea">Floor area in square metres, above 0 and below 1000, with at most two decimals.</param>
+/// <param name="Floor">Floor the apartment is on (-3 to 60).</param>
+/// <param name="HasLift">Whether the building has a lift.</param>
+/// <param name="IsAccessible">Whether the apartment is accessible (tillgänglighetsanpassad).</param>
+/// <param name="MonthlyRent">Rent in SEK per month, zero or more with at most two decimals.</param>
+/// <param name="AvailableFrom">First day the apartment can be moved into (local date).</param>
 public sealed record RegisterApartmentRequest(
     string ObjectNumber,
     string Address,

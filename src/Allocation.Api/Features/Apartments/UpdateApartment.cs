@@ -7,7 +7,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.Apartments;
 
-/// <summary>Changes to an apartment's description; a field left out (or null) keeps its value.</summary>
+/// <summary>Changes to the description of an apartment in the stock; a field left out (or null) keeps its value.</summary>
+/// <param name="Address">New street address (1 to 200 characters); null keeps it.</param>
+/// <param name="District">New district (1 to 100 characters); null keeps it.</param>
+/// <param name="Rooms">New number of rooms (1 to 12); null keeps it.</param>
+/// <param name="FloorArea">New floor area in square metres (above 0, below 1000, at most two decimals); null keeps it.</param>
+/// <param name="Floor">New floor (-3 to 60); null keeps it.</param>
+/// <param name="HasLift">Whether the building has a lift; null keeps it.</param>
+/// <param name="IsAccessible">Whether the apartment is accessible; null keeps it.</param>
+/// <param name="MonthlyRent">New rent in SEK per month (zero or more, at most two decimals); null keeps it.</param>
+/// <param name="AvailableFrom">New first day the apartment can be moved into (local date); null keeps it.</param>
 public sealed record UpdateApartmentRequest(
     string? Address = null,
     string? District = null,

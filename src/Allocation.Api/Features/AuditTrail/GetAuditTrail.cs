@@ -6,7 +6,18 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.AuditTrail;
 
-/// <summary>One audit entry: no personal data, only who (token subject, role, client), what, when and the outcome.</summary>
+/// <summary>One entry of the append-only, hash-chained audit trail: who (token subject, role, client), what, when and with which outcome. No personal data.</summary>
+/// <param name="Id">Sequential id; entries are chained to each other in this order.</param>
+/// <param name="At">When the action happened (UTC instant, ISO 8601).</param>
+/// <param name="Actor">Who acted: the token subject (<c>sub</c>), <c>system</c> for background work, or <c>anonymous</c>.</param>
+/// <param name="Role">The caller's roles, comma-separated (e.g. <c>coordinator</c>), or <c>none</c>.</param>
+/// <param name="Client">The calling client system (<c>client_id</c> or <c>azp</c> claim), or <c>unknown</c>.</param>
+/// <param name="Action">The use case, e.g. <c>CreateOffer</c>, <c>ApproveRequest</c>, <c>GetAllocationRequest</c>.</param>
+/// <param name="ResourceType">Kind of record acted on, e.g. <c>AllocationRequest</c>, <c>Offer</c>, <c>Apartment</c>, <c>Lease</c>; for a refusal, the name of the refused command or query.</param>
+/// <param name="ResourceId">Id of the record acted on; null for refusals.</param>
+/// <param name="Outcome"><c>created</c>, <c>changed</c>, <c>read</c>, or <c>refused: {error code}</c>, e.g. <c>refused: quota-exhausted</c>.</param>
+/// <param name="CorrelationId">Trace id of the HTTP request, the same as <c>traceId</c> in its problem responses and in the logs.</param>
+/// <param name="Hash">This entry's link in the chain (lower-case hex SHA-256 over the previous entry's hash and this entry's fields).</param>
 public sealed record AuditEntryResponse(
     long Id,
     DateTimeOffset At,

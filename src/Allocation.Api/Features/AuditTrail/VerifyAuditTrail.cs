@@ -4,10 +4,13 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.AuditTrail;
 
-/// <summary>
-/// The result of recomputing the hash chain. <c>lastHash</c> can be kept outside the system (e.g. in the auditors'
-/// working papers): a later verification that no longer reaches it shows that entries were removed from the end.
-/// </summary>
+/// <summary>The result of recomputing the audit trail's hash chain. Keep <c>lastHash</c> outside the system (e.g. in the auditors' working papers): a later verification that no longer reaches it shows that entries were removed from the end.</summary>
+/// <param name="Intact">True when every entry's hash and its link to the entry before it recompute correctly.</param>
+/// <param name="Entries">Number of entries in the trail.</param>
+/// <param name="LastEntryId">Id of the newest entry; null when the trail is empty.</param>
+/// <param name="LastHash">Hash of the newest entry (lower-case hex); keep it outside the system to detect later removals from the end. Null when the trail is empty.</param>
+/// <param name="FirstBrokenEntryId">Id of the first entry whose hash or link does not recompute; null when intact.</param>
+/// <param name="Problem">What is wrong at that entry: changed after it was written, or an entry removed or inserted before it; null when intact.</param>
 public sealed record AuditVerificationResponse(bool Intact, long Entries, long? LastEntryId, string? LastHash, long? FirstBrokenEntryId, string? Problem);
 
 public sealed record VerifyAuditTrailQuery : IQuery<AuditVerificationResponse>;

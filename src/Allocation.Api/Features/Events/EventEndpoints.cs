@@ -7,8 +7,8 @@ namespace Allocation.Api.Features.Events;
 public static class EventEndpoints
 {
     public static void MapEventEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/v1/events", async (long? after, int? limit, IMediator mediator, CancellationToken ct) =>
-                TypedResults.Ok(await mediator.Send(new GetEventsQuery(after ?? 0, limit ?? Paging.DefaultLimit), ct)))
+        app.MapGet("/api/v1/events", async (string? after, int? limit, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetEventsQuery(after, limit ?? Paging.DefaultLimit), ct)))
             .WithTags("Events")
             .WithName("GetEvents")
             .RequireRoles(Access.FollowEvents)
@@ -16,6 +16,7 @@ public static class EventEndpoints
             .WithDescription("Status changes of apartments, offers and leases the caller may see, oldest first: apartment.available, "
                              + "apartment.offered, apartment.leased, apartment.taken-over, apartment.returned, offer.created, offer.accepted, "
                              + "offer.declined, offer.expired, offer.withdrawn, offer.leased, lease.signed, lease.taken-over, lease.terminated. "
-                             + "Poll with `after` = the last `nextCursor`; ids only grow, in commit order, so no event is skipped.")
+                             + "Start without `after`, then poll with `after` = the last `nextCursor` (opaque; it stays the same while nothing is new). "
+                             + "Ids only grow, in commit order, so no event is skipped.")
             .ProducesProblems(400);
 }

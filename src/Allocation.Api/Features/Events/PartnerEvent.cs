@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Allocation.Domain;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -24,11 +25,48 @@ public sealed class PartnerEvent
     public required string Data { get; init; }
 }
 
+/// <summary>
+/// What an event says of its resource: its id and new status, and by resource type the ids and dates a partner needs to
+/// act on it. Fields that do not apply to the resource type are absent.
+/// </summary>
+/// <param name="Id">Id of the apartment, offer or lease (the same as the event's <c>resourceId</c>).</param>
+/// <param name="Status">The resource's status after the change, as its own resource reports it (e.g. <c>Available</c>, <c>Open</c>, <c>Active</c>).</param>
+public sealed record EventData(Guid Id, string Status)
+{
+    /// <summary>Apartment events: the agreement the apartment is provided under.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? AgreementId { get; init; }
+
+    /// <summary>Apartment events: the housing company's own object number of the apartment.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ObjectNumber { get; init; }
+
+    /// <summary>Offer and lease events: the apartment offered or leased.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? ApartmentId { get; init; }
+
+    /// <summary>Lease events: the accepted offer the lease was signed for.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? OfferId { get; init; }
+
+    /// <summary>Offer events: the deadline for the household's answer (UTC instant).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateTimeOffset? RespondBy { get; init; }
+
+    /// <summary>Lease events: the date the lease starts.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateOnly? StartDate { get; init; }
+
+    /// <summary>Lease events: the date the trial period (prövotid) ends.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateOnly? TrialEndsOn { get; init; }
+
+    /// <summary>Lease events: the date the lease ended by takeover or termination; absent while it runs.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public DateOnly? EndedOn { get; init; }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public string Serialize() => JsonSerializer.Serialize(this, Json);
+
+    public static EventData Parse(string json) => JsonSerializer.Deserialize<EventData>(json, Json)!;
+}
+
 /// <summary>Adds an event to the SaveChanges that changes an apartment's, offer's or lease's status.</summary>
 public sealed class PartnerEventInterceptor(TimeProvider clock) : SaveChangesInterceptor
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
     {
         if (eventData.Context is { } db)
@@ -37,11 +75,11 @@ public sealed class PartnerEventInterceptor(TimeProvider clock) : SaveChangesInt
             var events = db.ChangeTracker.Entries().Where(StatusChanged).Select(e => e.Entity switch
             {
                 Apartment a => Event("apartment", a.Status.ToString(), a.Id, a.MunicipalityCode, a.HousingCompanyId, null, now,
-                    new { a.Id, Status = a.Status.ToString(), a.AgreementId, a.ObjectNumber }),
+                    new EventData(a.Id, a.Status.ToString()) { AgreementId = a.AgreementId, ObjectNumber = a.ObjectNumber }),
                 Offer o => Event("offer", o.Status == OfferStatus.Open ? "Created" : o.Status.ToString(), o.Id, o.MunicipalityCode, o.HousingCompanyId, o.OwningUnit, now,
-                    new { o.Id, Status = o.Status.ToString(), o.ApartmentId, o.RespondBy }),
+                    new EventData(o.Id, o.Status.ToString()) { ApartmentId = o.ApartmentId, RespondBy = o.RespondBy }),
                 Lease l => Event("lease", l.Status == LeaseStatus.Active ? "Signed" : l.Status.ToString(), l.Id, l.MunicipalityCode, l.HousingCompanyId, l.OwningUnit, now,
-                    new { l.Id, Status = l.Status.ToString(), l.ApartmentId, l.OfferId, l.StartDate, l.TrialEndsOn, l.EndedOn }),
+                    new EventData(l.Id, l.Status.ToString()) { ApartmentId = l.ApartmentId, OfferId = l.OfferId, StartDate = l.StartDate, TrialEndsOn = l.TrialEndsOn, EndedOn = l.EndedOn }),
                 _ => null,
             }).OfType<PartnerEvent>().ToList();
             db.Set<PartnerEvent>().AddRange(events);
@@ -54,7 +92,7 @@ public sealed class PartnerEventInterceptor(TimeProvider clock) : SaveChangesInt
         && (e.State == EntityState.Added || (e.State == EntityState.Modified && e.Property("Status").IsModified
             && !Equals(e.Property("Status").OriginalValue, e.Property("Status").CurrentValue)));
 
-    private static PartnerEvent Event(string resource, string status, Guid id, string municipality, Guid? company, string? unit, DateTimeOffset now, object data) => new()
+    private static PartnerEvent Event(string resource, string status, Guid id, string municipality, Guid? company, string? unit, DateTimeOffset now, EventData data) => new()
     {
         OccurredAt = now,
         Type = $"{resource}.{JsonNamingPolicy.KebabCaseLower.ConvertName(status)}",
@@ -63,6 +101,6 @@ public sealed class PartnerEventInterceptor(TimeProvider clock) : SaveChangesInt
         Municipality = municipality,
         HousingCompanyId = company,
         OwningUnit = unit,
-        Data = JsonSerializer.Serialize(data, Json),
+        Data = data.Serialize(),
     };
 }

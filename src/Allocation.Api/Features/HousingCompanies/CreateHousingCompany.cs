@@ -8,6 +8,9 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.HousingCompanies;
 
+/// <summary>A housing company to register in the caller's own municipality, by an administrator.</summary>
+/// <param name="Name">The company's name (1 to 200 characters); 409 duplicate-housing-company when taken.</param>
+/// <param name="MunicipalityCode">SCB code of the caller's own municipality (four digits, e.g. 0127).</param>
 public sealed record CreateHousingCompanyRequest(string Name, string MunicipalityCode);
 
 public sealed record CreateHousingCompanyCommand(CreateHousingCompanyRequest Body) : ICommand<HousingCompanyResponse>;

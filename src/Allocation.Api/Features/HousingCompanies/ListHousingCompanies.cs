@@ -7,6 +7,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.HousingCompanies;
 
+/// <summary>A housing company that can be party to agreements, e.g. Botkyrkabyggen.</summary>
+/// <param name="Id">The housing company's id; housing-company tokens carry it in the <c>housing_company</c> claim.</param>
+/// <param name="Name">The company's name, unique among housing companies.</param>
+/// <param name="MunicipalityCode">SCB code of the municipality the company is registered under (four digits, e.g. 0127).</param>
 public sealed record HousingCompanyResponse(Guid Id, string Name, string MunicipalityCode);
 
 public sealed record ListHousingCompaniesQuery(string? Cursor, int Limit) : IQuery<Page<HousingCompanyResponse>>;

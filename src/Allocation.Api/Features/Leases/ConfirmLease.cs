@@ -6,7 +6,10 @@ using Mediator;
 
 namespace Allocation.Api.Features.Leases;
 
-/// <summary>The housing company confirms the signed lease. Without <c>trialEndsOn</c> the trial runs the agreement's default months.</summary>
+/// <summary>The housing company confirms the lease signed on an accepted offer; the apartment becomes leased and the household housed.</summary>
+/// <param name="StartDate">First day of the lease (local date).</param>
+/// <param name="Form">How the social contract is arranged.</param>
+/// <param name="TrialEndsOn">Day the trial period ends (local date, after <c>startDate</c>); omit for <c>startDate</c> plus the agreement's <c>defaultTrialMonths</c>.</param>
 public sealed record ConfirmLeaseRequest(DateOnly StartDate, LeaseForm Form, DateOnly? TrialEndsOn = null);
 
 public sealed record ConfirmLeaseCommand(Guid OfferId, ConfirmLeaseRequest Body) : ICommand<LeaseResponse>;

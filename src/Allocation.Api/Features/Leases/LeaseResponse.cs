@@ -3,9 +3,31 @@ using Allocation.Domain;
 
 namespace Allocation.Api.Features.Leases;
 
+/// <summary>A case officer's follow-up of the household during the lease's trial period.</summary>
+/// <param name="Id">The follow-up's id.</param>
+/// <param name="Date">Day of the follow-up (local date).</param>
+/// <param name="Result">Whether the follow-up found the tenancy going well or a concern.</param>
+/// <param name="Note">Free-text note; always given for a concern, otherwise null when none.</param>
+/// <param name="RecordedAt">When the follow-up was recorded (UTC instant, ISO 8601).</param>
 public sealed record FollowUpResponse(Guid Id, DateOnly Date, FollowUpResult Result, string? Note, DateTimeOffset RecordedAt);
 
-/// <summary>A signed social contract and where it stands in its trial period.</summary>
+/// <summary>A signed social contract and where it stands: trial period, takeover or termination, and its follow-ups.</summary>
+/// <param name="Id">The lease's id.</param>
+/// <param name="MunicipalityCode">SCB code of the municipality the lease belongs to (four digits, e.g. 0127).</param>
+/// <param name="AgreementId">The agreement the apartment belongs to.</param>
+/// <param name="OfferId">The accepted offer the lease was confirmed on.</param>
+/// <param name="ApartmentId">The leased apartment.</param>
+/// <param name="RequestId">The allocation request (household) housed; an opaque id.</param>
+/// <param name="StartDate">First day of the lease (local date).</param>
+/// <param name="Form">How the social contract is arranged.</param>
+/// <param name="TrialEndsOn">Day the trial period (prövotid) ends (local date); the household can take over the lease from that day.</param>
+/// <param name="InTrial">True while the lease is active and today is before <c>trialEndsOn</c>.</param>
+/// <param name="Status">The lease's state.</param>
+/// <param name="SignedAt">When the housing company confirmed the signed lease (UTC instant, ISO 8601).</param>
+/// <param name="EndedOn">Day the lease ended by takeover or termination (local date); null while active.</param>
+/// <param name="TerminationReason">Why the lease was terminated; null unless the status is Terminated.</param>
+/// <param name="FollowUps">Follow-ups recorded during the trial period, by date.</param>
+/// <param name="Version">Row version for optimistic concurrency; not in the body, sent as the ETag header.</param>
 public sealed record LeaseResponse(
     Guid Id,
     string MunicipalityCode,

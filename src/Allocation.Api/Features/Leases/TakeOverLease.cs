@@ -5,7 +5,8 @@ using Mediator;
 
 namespace Allocation.Api.Features.Leases;
 
-/// <summary>The household takes over the first-hand lease; <c>takenOverOn</c> defaults to today.</summary>
+/// <summary>After the trial period the household takes over the first-hand lease: the apartment leaves the stock and its quota place is freed.</summary>
+/// <param name="TakenOverOn">Day the household took over the lease (local date), not before <c>trialEndsOn</c> and not in the future; omit for today (UTC date).</param>
 public sealed record TakeOverLeaseRequest(DateOnly? TakenOverOn = null);
 
 public sealed record TakeOverLeaseCommand(Guid LeaseId, uint? ExpectedVersion, TakeOverLeaseRequest Body) : ICommand<LeaseResponse>;

@@ -5,7 +5,10 @@ using Mediator;
 
 namespace Allocation.Api.Features.Leases;
 
-/// <summary>The lease ends early. With <c>returnApartment</c> the apartment goes back to the housing company; otherwise it is available again.</summary>
+/// <summary>The lease ends early; the apartment becomes available for the next household, or is returned to the housing company.</summary>
+/// <param name="Reason">Why the lease ends.</param>
+/// <param name="ReturnApartment">True to return the apartment to the housing company (it leaves the stock and frees a quota place); false (default) makes it available again.</param>
+/// <param name="EndedOn">Day the lease ended (local date), not before its start and not in the future; omit for today (UTC date).</param>
 public sealed record TerminateLeaseRequest(TerminationReason Reason, bool ReturnApartment = false, DateOnly? EndedOn = null);
 
 public sealed record TerminateLeaseCommand(Guid LeaseId, uint? ExpectedVersion, TerminateLeaseRequest Body) : ICommand<LeaseResponse>;

@@ -10,7 +10,10 @@ using Mediator;
 
 namespace Allocation.Api.Features.Offers;
 
-/// <summary>A coordinator offers one apartment to one queued household. Without <c>respondBy</c> the deadline is the agreement's response time in working days.</summary>
+/// <summary>A coordinator offers one available apartment to one approved (queued) request; every hard check must pass and the household must have a valid consent.</summary>
+/// <param name="ApartmentId">The available apartment to offer.</param>
+/// <param name="RequestId">The approved (queued) allocation request to offer it to.</param>
+/// <param name="RespondBy">Deadline for the household's answer (ISO 8601 instant with offset, in the future); omit for the agreement's <c>offerResponseWorkingDays</c> from now.</param>
 public sealed record CreateOfferRequest(Guid ApartmentId, Guid RequestId, DateTimeOffset? RespondBy = null);
 
 public sealed record CreateOfferCommand(CreateOfferRequest Body) : ICommand<OfferResponse>;

@@ -6,7 +6,10 @@ using Mediator;
 
 namespace Allocation.Api.Features.Offers;
 
-/// <summary>The household declines; a coordinator may pause further offers for <c>cooldownDays</c>.</summary>
+/// <summary>The household declines an open offer; the apartment becomes available and the household returns to the queue keeping its queue time.</summary>
+/// <param name="Reason">The household's reason code.</param>
+/// <param name="Note">Free text on the reason (at most 1000 characters); required when the reason is Other.</param>
+/// <param name="CooldownDays">Days (1 to 365) before the household can get another offer, set by a coordinator; it keeps its queue place meanwhile. Omit for no cool-down.</param>
 public sealed record DeclineOfferRequest(DeclineReason Reason, string? Note = null, int? CooldownDays = null);
 
 public sealed record DeclineOfferCommand(Guid OfferId, uint? ExpectedVersion, DeclineOfferRequest Body) : ICommand<OfferResponse>;

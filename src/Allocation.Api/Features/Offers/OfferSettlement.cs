@@ -14,6 +14,8 @@ public sealed class OfferSettlement(AllocationDbContext db, AuditContext audit, 
 {
     private const int Batch = 100;
 
+    /// <summary>Expires the open offers whose response deadline has passed; returns how many were settled.</summary>
+    /// <param name="ct">Cancels the settlement between batches.</param>
     /// <param name="skipLocked">
     /// For the sweep: leave offers another transaction holds to that transaction. A request waits for them instead, so
     /// it never shows the state from before the deadline while, say, another instance is settling the same offer.

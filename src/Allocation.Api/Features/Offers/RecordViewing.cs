@@ -6,6 +6,9 @@ using Mediator;
 
 namespace Allocation.Api.Features.Offers;
 
+/// <summary>The household has viewed the apartment; recorded by the housing company or a coordinator while the offer is open or accepted.</summary>
+/// <param name="ViewedAt">When the viewing took place (ISO 8601 instant with offset).</param>
+/// <param name="Note">Optional note on the viewing (at most 1000 characters).</param>
 public sealed record RecordViewingRequest(DateTimeOffset ViewedAt, string? Note = null);
 
 public sealed record RecordViewingCommand(Guid OfferId, uint? ExpectedVersion, RecordViewingRequest Body) : ICommand<OfferResponse>;

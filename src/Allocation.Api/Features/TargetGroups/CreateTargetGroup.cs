@@ -5,6 +5,13 @@ using Mediator;
 
 namespace Allocation.Api.Features.TargetGroups;
 
+/// <summary>A new priority target group, added by an administrator.</summary>
+/// <param name="Code">Unique code, lower-case words joined by hyphens (at most 60 characters), e.g. <c>released-from-prison</c>; 409 duplicate-target-group-code when taken.</param>
+/// <param name="NameSv">Swedish name (1 to 200 characters).</param>
+/// <param name="NameEn">English name (1 to 200 characters).</param>
+/// <param name="PriorityRank">Priority in the queue from 1 (highest) to 100.</param>
+/// <param name="IsSensitive">Whether membership is itself sensitive, as for violence-exposed women: then never shown to the housing company and suppressed in small report counts.</param>
+/// <param name="TargetShare">Optional soft goal for the share of the quota, a fraction from 0 to 1 with at most four decimals; reported, never enforced.</param>
 public sealed record CreateTargetGroupRequest(string Code, string NameSv, string NameEn, int PriorityRank, bool IsSensitive, decimal? TargetShare = null);
 
 public sealed record CreateTargetGroupCommand(CreateTargetGroupRequest Body) : ICommand<TargetGroupResponse>;

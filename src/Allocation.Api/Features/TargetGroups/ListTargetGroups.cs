@@ -8,6 +8,13 @@ using Microsoft.EntityFrameworkCore;
 namespace Allocation.Api.Features.TargetGroups;
 
 /// <summary>A priority target group. Rank 1 is the highest priority; a target share is a soft goal of the quota, never a block.</summary>
+/// <param name="Id">The target group's id.</param>
+/// <param name="Code">Stable code used throughout the API, lower-case words joined by hyphens, e.g. <c>violence-exposed-women</c>.</param>
+/// <param name="NameSv">Swedish name, e.g. Våldsutsatta kvinnor.</param>
+/// <param name="NameEn">English name, e.g. Violence-exposed women.</param>
+/// <param name="PriorityRank">Priority in the queue, 1 being the highest: requests are ranked by it first, then by urgency, then by time approved.</param>
+/// <param name="IsSensitive">Whether membership is itself sensitive (e.g. violence-exposed women): never shown to the housing company, and small counts are suppressed in reports.</param>
+/// <param name="TargetShare">Soft goal for the group's share of the quota as a fraction from 0 to 1 (0.25 = 25 %), measured in reports and never blocking; null when none is set.</param>
 public sealed record TargetGroupResponse(Guid Id, string Code, string NameSv, string NameEn, int PriorityRank, bool IsSensitive, decimal? TargetShare)
 {
     public static TargetGroupResponse From(TargetGroup t) => new(t.Id, t.Code, t.NameSv, t.NameEn, t.PriorityRank, t.IsSensitive, t.TargetShare);

@@ -1,0 +1,57 @@
+using System.Text.Json.Nodes;
+
+namespace Allocation.Api.Tests;
+
+/// <summary>The contract check that runs on every API test's responses, itself tested: it must be able to fail.</summary>
+public sealed class ContractConformanceTests
+{
+    private static readonly Dictionary<string, string> NoHeaders = [];
+    private static OpenApiContract Contract => OpenApiContract.Committed;
+
+    private static byte[] Bytes(string json) => System.Text.Encoding.UTF8.GetBytes(json);
+
+    [Test]
+    public void An_undeclared_status_is_a_violation()
+    {
+        var violations = Contract.Check("GET", $"/api/v1/agreements/{Guid.NewGuid()}", 418, "application/problem+json", NoHeaders, Bytes("""{"status":418}"""));
+        Assert.That(violations, Has.Count.EqualTo(1).And.Some.Contains("not declared"));
+    }
+
+    [Test]
+    public void A_body_that_does_not_match_the_schema_is_a_violation()
+    {
+        var violations = Contract.Check("GET", $"/api/v1/agreements/{Guid.NewGuid()}", 200, "application/json", NoHeaders, Bytes("""{"id":5}"""));
+        Assert.That(violations, Is.Not.Empty);
+        Assert.That(Contract.Check("GET", "/api/v1/agreements", 200, "text/html", NoHeaders, Bytes("<html/>")), Has.Some.Contains("media type"));
+        Assert.That(Contract.Check("GET", "/api/v1/agreements", 200, "application/json", NoHeaders, Bytes("""{"items":[],"nextCursor":null}""")), Is.Empty);
+    }
+
+    [Test]
+    public void An_error_outside_the_contract_must_still_be_a_problem()
+    {
+        Assert.That(Contract.Check("GET", "/api/v1/no-such-thing", 404, "text/plain", NoHeaders, Bytes("Not Found")), Is.Not.Empty);
+        Assert.That(Contract.Check("GET", "/api/v1/no-such-thing", 404, "application/problem+json", NoHeaders, Bytes("{}")), Is.Empty);
+    }
+
+    [Test]
+    public void No_enum_in_the_contract_lists_null_so_a_nullable_enum_matches_exactly_one_branch()
+    {
+        var document = JsonNode.Parse(File.ReadAllText(Path.Combine(ContractTests.RepositoryRoot(), "api-spec", "openapi.json")))!;
+        var withNull = document["components"]!["schemas"]!.AsObject()
+            .Where(s => s.Value!["enum"] is JsonArray values && values.Any(v => v is null))
+            .Select(s => s.Key);
+        Assert.That(withNull, Is.Empty);
+    }
+
+    [Test]
+    public void Every_example_in_the_contract_is_valid_against_its_schema()
+    {
+        var examples = Contract.Examples().ToList();
+        Assert.That(examples, Is.Not.Empty);
+        Assert.Multiple(() =>
+        {
+            foreach (var (where, schema, example) in examples)
+                Assert.That(Contract.Validate(schema, example), Is.Empty, where);
+        });
+    }
+}
