@@ -153,6 +153,27 @@ public static class OpenApi
         DeclareMediaTypeProblems(options);
         DeclareResponseHeaders(options);
         ContractExamples.Add(options);
+        options.AddDocumentTransformer((document, _, _) =>
+        {
+            foreach (var schema in document.Components?.Schemas?.Values.OfType<OpenApiSchema>() ?? [])
+            foreach (var property in schema.Properties?.Values.OfType<OpenApiSchema>() ?? [])
+                DescribeNullableReference(property);
+            return Task.CompletedTask;
+        });
+    }
+
+    /// <summary>
+    /// A nullable reference is written as oneOf [null, $ref] with the property's description on the $ref branch, where
+    /// readers and tools look for no description of the property; it belongs on the property.
+    /// </summary>
+    private static void DescribeNullableReference(OpenApiSchema property)
+    {
+        if (property is not { Description: null, OneOf: { } branches }) return;
+        foreach (var reference in branches.OfType<OpenApiSchemaReference>().Where(r => r.Description is not null))
+        {
+            property.Description = reference.Description;
+            reference.Description = null;
+        }
     }
 
     private static readonly Dictionary<string, string> ProblemMemberDescriptions = new()
