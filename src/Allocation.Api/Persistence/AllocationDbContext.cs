@@ -1,6 +1,7 @@
 using Allocation.Api.Infrastructure.Auth;
 using Allocation.Domain;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Allocation.Api.Persistence;
 
@@ -88,5 +89,13 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            // EF logs every failed command at Error, though a constraint violation is an expected refusal (409) and a lost
+            // connection a 503. The exception handler and the background loops log what is unexpected at Error and
+            // outages at Warning, so EF's own entries would only cry wolf.
+            .ConfigureWarnings(w => w.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug)));
 }
