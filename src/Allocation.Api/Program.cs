@@ -21,6 +21,7 @@ var builder = WebApplication.CreateBuilder(args);
 if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment);
 
 builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
+builder.AddObservability();
 // Scoped handlers use the DbContext: a lifetime mistake must fail at start-up, in every environment.
 builder.Host.UseDefaultServiceProvider(o => { o.ValidateScopes = true; o.ValidateOnBuild = true; });
 
@@ -73,6 +74,7 @@ var app = builder.Build();
 if (!Database.IsBuildTimeDocumentGeneration)
     app.Services.GetRequiredService<CaseReferenceProtector>(); // missing encryption keys stop the start, not the first request
 
+app.UseRequestLog();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // Swagger UI is static pages, open to anyone like the contract itself; calls made from it carry the user's token.
