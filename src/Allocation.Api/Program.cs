@@ -22,6 +22,7 @@ if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Config
 
 builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
 builder.AddObservability();
+builder.WebHost.ConfigureKestrel(o => o.AddServerHeader = false); // naming the server software helps only an attacker
 // Scoped handlers use the DbContext: a lifetime mistake must fail at start-up, in every environment.
 builder.Host.UseDefaultServiceProvider(o => { o.ValidateScopes = true; o.ValidateOnBuild = true; });
 
@@ -75,6 +76,7 @@ if (!Database.IsBuildTimeDocumentGeneration)
     app.Services.GetRequiredService<CaseReferenceProtector>(); // missing encryption keys stop the start, not the first request
 
 app.UseRequestLog();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // Swagger UI is static pages, open to anyone like the contract itself; calls made from it carry the user's token.
