@@ -89,6 +89,7 @@ app.UseRequestBodyLimit(app.Configuration);
 app.UseAuthentication();
 app.UseRateLimiter(); // after authentication: the limit is per client
 app.UseAuthorization();
+app.UseContentNegotiation(); // 406 before anything runs, and before the idempotency middleware keeps a response
 app.UseMiddleware<IdempotencyMiddleware>(); // after authentication: keys are scoped per client
 app.UseExceptionHandler(); // again inside: refusals become responses the idempotency middleware can keep and replay
 
