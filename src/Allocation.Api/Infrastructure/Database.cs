@@ -9,6 +9,9 @@ public static class Database
 {
     public const string ConnectionStringName = "Allocation";
 
+    /// <summary>Enough to build the model (OpenAPI generation, <c>dotnet ef migrations add</c>); nothing connects with it.</summary>
+    public const string PlaceholderConnectionString = "Host=localhost;Database=allocation";
+
     /// <summary>
     /// The configured connection string; in Development without one, a local PostgreSQL started from the installed
     /// binaries whose data is kept between runs (returned so the caller stops it at shutdown).
@@ -17,7 +20,7 @@ public static class Database
     {
         var configured = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured)) return (configured, null);
-        if (IsBuildTimeDocumentGeneration) return ("Host=localhost;Database=allocation", null);
+        if (IsBuildTimeDocumentGeneration) return (PlaceholderConnectionString, null);
         if (!builder.Environment.IsDevelopment())
             throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured.");
 
