@@ -21,6 +21,7 @@ var builder = WebApplication.CreateBuilder(args);
 if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment);
 
 builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
+if (!StartupChecks.ConfigurationIsComplete(builder)) return StartupChecks.ConfigurationExitCode;
 // Scoped handlers use the DbContext: a lifetime mistake must fail at start-up, in every environment.
 builder.Host.UseDefaultServiceProvider(o => { o.ValidateScopes = true; o.ValidateOnBuild = true; });
 
@@ -66,7 +67,7 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.AddAllocationAuthentication();
 builder.Services.AddSingleton<CaseReferenceProtector>();
 builder.AddAbuseLimits();
-builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]);
+builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]).AddCheck<PendingMigrationsHealthCheck>("migrations", tags: ["ready"]);
 builder.Services.AddOpenApi("v1", OpenApi.Configure);
 
 var app = builder.Build();
