@@ -18,7 +18,7 @@ using Allocation.Api.Persistence;
 using FluentValidation;
 
 var builder = WebApplication.CreateBuilder(args);
-if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment);
+if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment, Console.Out, Console.Error);
 
 builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
 if (!StartupChecks.ConfigurationIsComplete(builder)) return StartupChecks.ConfigurationExitCode;
