@@ -17,6 +17,7 @@ using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using FluentValidation;
 
+if (args is ["healthcheck", ..]) return await HealthProbe.RunAsync(args);
 var builder = WebApplication.CreateBuilder(args);
 if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment, Console.Out, Console.Error);
 

@@ -1,6 +1,11 @@
 using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Sockets;
 using System.Security.Cryptography;
+using System.Text;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
+using Allocation.Api.Persistence;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Hosting.Internal;
@@ -11,6 +16,9 @@ namespace Allocation.Api.Tests;
 public sealed class StartupTests
 {
     private static readonly TimeSpan ProcessTimeout = TimeSpan.FromMinutes(2);
+
+    /// <summary>What appsettings.Development.json holds: a key anyone can read in this repository.</summary>
+    private const string DevelopmentSigningKey = "development-only-signing-key-never-used-outside-development";
 
     [Test]
     public async Task Outside_Development_missing_settings_stop_the_start_with_one_log_line_naming_them_all_and_exit_code_1()
@@ -88,6 +96,41 @@ public sealed class StartupTests
         await (await client.GetAsync("/health/ready")).AssertStatusAsync(HttpStatusCode.OK);
     }
 
+    [Test]
+    public async Task A_complete_production_configuration_starts_reports_ready_and_accepts_tokens_signed_with_the_configured_key_only()
+    {
+        await using var database = await FreshDatabase.CreateAsync("startup_production");
+        var port = FreePort();
+        var ready = $"http://127.0.0.1:{port}/health/ready";
+        var settings = ProductionSettings(database.ConnectionString)
+            .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
+        settings["ASPNETCORE_ENVIRONMENT"] = "Production";
+        settings["ASPNETCORE_HTTP_PORTS"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Database__MigrateOnStartup"] = "true";
+
+        // The container's healthcheck command, before anything listens: it must be able to say no.
+        var (notListening, probeOutput) = await ChildProcess.RunAsync(ChildProcess.ApiDirectory, settings, ProcessTimeout, "dotnet", "Allocation.Api.dll", "healthcheck", ready);
+        Assert.That(notListening, Is.EqualTo(1), probeOutput);
+
+        await using var api = ChildProcess.Start(ChildProcess.ApiDirectory, settings, "dotnet", "Allocation.Api.dll");
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        await WaitUntilReadyAsync(http, api);
+        var (probe, probeReady) = await ChildProcess.RunAsync(ChildProcess.ApiDirectory, settings, ProcessTimeout, "dotnet", "Allocation.Api.dll", "healthcheck", ready);
+        Assert.That(probe, Is.EqualTo(0), probeReady);
+
+        var (minted, tokenOutput) = await ChildProcess.RunAsync(ChildProcess.ApiDirectory, settings, ProcessTimeout,
+            "dotnet", "Allocation.Api.dll", "token", "--role", "coordinator");
+        Assert.That(minted, Is.EqualTo(0), tokenOutput);
+        var token = tokenOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries)[^1];
+        await (await GetAgreementsAsync(http, token)).AssertStatusAsync(HttpStatusCode.OK);
+
+        // The development key and issuer are public: outside Development they must open nothing.
+        var developmentToken = DevelopmentTokens.Mint(new Microsoft.IdentityModel.Tokens.SymmetricSecurityKey(Encoding.UTF8.GetBytes(DevelopmentSigningKey)),
+            AuthenticationSetup.DevelopmentIssuer, AuthenticationSetup.DevelopmentAudience, new([Roles.Coordinator], SeedData.Botkyrka), DateTimeOffset.UtcNow);
+        await (await GetAgreementsAsync(http, developmentToken)).AssertStatusAsync(HttpStatusCode.Unauthorized);
+        Assert.That(api.HasExited, Is.False, api.Output);
+    }
+
     private static Dictionary<string, string?> ProductionSettings(string connectionString) => new()
     {
         ["ConnectionStrings:Allocation"] = connectionString,
@@ -100,4 +143,39 @@ public sealed class StartupTests
     };
 
     private static IConfiguration Configuration(Dictionary<string, string?> settings) => new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
+
+    private static Task<HttpResponseMessage> GetAgreementsAsync(HttpClient http, string token)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/agreements");
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http.SendAsync(request);
+    }
+
+    private static async Task WaitUntilReadyAsync(HttpClient http, ChildProcess api)
+    {
+        var deadline = DateTime.UtcNow + ProcessTimeout;
+        while (true)
+        {
+            Assert.That(api.HasExited, Is.False, () => $"The API stopped:\n{api.Output}");
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            if (DateTime.UtcNow > deadline) Assert.Fail($"The API was not ready within {ProcessTimeout}:\n{api.Output}");
+            await Task.Delay(TimeSpan.FromMilliseconds(250));
+        }
+    }
+
+    private static int FreePort()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        return port;
+    }
 }
