@@ -48,7 +48,15 @@ public sealed class ChildProcess : IAsyncDisposable
         info.Environment["MSBUILDDISABLENODEREUSE"] = "1"; // no build nodes left behind on a shared machine
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         foreach (var (name, value) in environment) info.Environment[name] = value;
-        return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"Could not start {command[0]}."), log);
+        try
+        {
+            return new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"Could not start {command[0]}."), log);
+        }
+        catch
+        {
+            File.Delete(log);
+            throw;
+        }
     }
 
     /// <summary>Runs the command to its end and returns its exit code and output; fails the test if it takes longer than <paramref name="timeout"/>.</summary>
