@@ -17,10 +17,12 @@ using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using FluentValidation;
 
+if (args is ["healthcheck", ..]) return await HealthProbe.RunAsync(args);
 var builder = WebApplication.CreateBuilder(args);
-if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment);
+if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment, Console.Out, Console.Error);
 
 builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
+if (!StartupChecks.ConfigurationIsComplete(builder)) return StartupChecks.ConfigurationExitCode;
 builder.AddObservability();
 builder.WebHost.ConfigureKestrel(o =>
 {
@@ -73,7 +75,7 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.AddAllocationAuthentication();
 builder.Services.AddSingleton<CaseReferenceProtector>();
 builder.AddAbuseLimits();
-builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]);
+builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]).AddCheck<PendingMigrationsHealthCheck>("migrations", tags: ["ready"]);
 builder.Services.AddOpenApi("v1", OpenApi.Configure);
 
 var app = builder.Build();
