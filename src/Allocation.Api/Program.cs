@@ -17,10 +17,19 @@ using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using FluentValidation;
 
+if (args is ["healthcheck", ..]) return await HealthProbe.RunAsync(args);
 var builder = WebApplication.CreateBuilder(args);
-if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment);
+if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment, Console.Out, Console.Error);
 
 builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
+if (!StartupChecks.ConfigurationIsComplete(builder)) return StartupChecks.ConfigurationExitCode;
+builder.AddObservability();
+builder.WebHost.ConfigureKestrel(o =>
+{
+    o.AddServerHeader = false; // naming the server software helps only an attacker
+    // Latin-1 maps every byte: a non-ASCII header (say, in If-Match) reaches the API and gets a problem, not an empty 400.
+    o.RequestHeaderEncodingSelector = _ => System.Text.Encoding.Latin1;
+});
 // Scoped handlers use the DbContext: a lifetime mistake must fail at start-up, in every environment.
 builder.Host.UseDefaultServiceProvider(o => { o.ValidateScopes = true; o.ValidateOnBuild = true; });
 
@@ -66,14 +75,15 @@ builder.Services.AddExceptionHandler<ProblemExceptionHandler>();
 builder.AddAllocationAuthentication();
 builder.Services.AddSingleton<CaseReferenceProtector>();
 builder.AddAbuseLimits();
-builder.AcceptAnyHeaderBytes();
-builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]);
+builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]).AddCheck<PendingMigrationsHealthCheck>("migrations", tags: ["ready"]);
 builder.Services.AddOpenApi("v1", OpenApi.Configure);
 
 var app = builder.Build();
 if (!Database.IsBuildTimeDocumentGeneration)
     app.Services.GetRequiredService<CaseReferenceProtector>(); // missing encryption keys stop the start, not the first request
 
+app.UseRequestLog();
+app.UseSecurityHeaders();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 // Swagger UI is static pages, open to anyone like the contract itself; calls made from it carry the user's token.
@@ -87,6 +97,7 @@ app.UseUtf8Bodies();
 app.UseAuthentication();
 app.UseRateLimiter(); // after authentication: the limit is per client
 app.UseAuthorization();
+app.UseContentNegotiation(); // 406 before anything runs, and before the idempotency middleware keeps a response
 app.UseMiddleware<IdempotencyMiddleware>(); // after authentication: keys are scoped per client
 app.UseExceptionHandler(); // again inside: refusals become responses the idempotency middleware can keep and replay
 

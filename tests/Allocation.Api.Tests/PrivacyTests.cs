@@ -146,6 +146,24 @@ public sealed class PrivacyTests : ApiTest
         Assert.That(after.ShowTo(auditor, "unit-a", after.Protect("SOC-2026-0042")), Is.EqualTo(shown), "stable");
     }
 
+    [Test]
+    public async Task The_housing_company_never_reads_the_case_officers_follow_ups_of_a_household()
+    {
+        var (_, _, _, lease) = await HousedWithLeaseAsync();
+        var note = $"Oro kring ekonomin {Guid.NewGuid():N}";
+        var recorded = await Client.PostOkAsync<LeaseResponse>($"/api/v1/leases/{lease.Id}/follow-ups",
+            new RecordFollowUpRequest(DateOnly.FromDateTime(Factory.Clock.GetUtcNow().UtcDateTime), FollowUpResult.Concern, note));
+        Assert.That(recorded.FollowUps.Select(f => f.Note), Is.EqualTo(new[] { note }), "social services see their follow-up");
+
+        var company = Factory.CreateClient(AuthorizationTests.Who(Roles.HousingCompany));
+        var single = await company.GetAsync<LeaseResponse>($"/api/v1/leases/{lease.Id}");
+        Assert.That(single.FollowUps, Is.Empty);
+        var listed = await company.GetStringAsync($"/api/v1/leases?apartmentId={single.ApartmentId}");
+        Assert.That(listed, Does.Not.Contain(note).And.Not.Contain("Concern"));
+        var takenOver = await company.PostAsJsonAsync($"/api/v1/leases/{lease.Id}/takeover", new { }, Api.Json);
+        Assert.That(await takenOver.Content.ReadAsStringAsync(), Does.Not.Contain(note));
+    }
+
     private async Task<(ApartmentResponse Apartment, AllocationRequestResponse Request, OfferResponse Offer, LeaseResponse Lease)> HousedWithLeaseAsync()
     {
         var agreement = await Client.CreateAgreementAsync();

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Allocation.Api.Persistence;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Allocation.Api.Infrastructure;
 
@@ -8,6 +9,9 @@ namespace Allocation.Api.Infrastructure;
 public static class Database
 {
     public const string ConnectionStringName = "Allocation";
+
+    /// <summary>Enough to build the model (OpenAPI generation, <c>dotnet ef migrations add</c>); nothing connects with it.</summary>
+    public const string PlaceholderConnectionString = "Host=localhost;Database=allocation";
 
     /// <summary>
     /// The configured connection string; in Development without one, a local PostgreSQL started from the installed
@@ -17,7 +21,7 @@ public static class Database
     {
         var configured = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (!string.IsNullOrWhiteSpace(configured)) return (configured, null);
-        if (IsBuildTimeDocumentGeneration) return ("Host=localhost;Database=allocation", null);
+        if (IsBuildTimeDocumentGeneration) return (PlaceholderConnectionString, null);
         if (!builder.Environment.IsDevelopment())
             throw new InvalidOperationException($"ConnectionStrings:{ConnectionStringName} is not configured.");
 
@@ -40,4 +44,19 @@ public static class Database
     private static string DefaultDataDirectory() => Environment.UserName == "root"
         ? "/var/lib/allocation-api/postgres"
         : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData), "allocation-api", "postgres");
+}
+
+/// <summary>
+/// Ready only with every migration applied: on an older schema every call fails (e.g. <c>relation "offers" does not
+/// exist</c>), so the instance must get no traffic until <c>dotnet ef database update</c> or MigrateOnStartup has run.
+/// </summary>
+public sealed class PendingMigrationsHealthCheck(AllocationDbContext db) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        var pending = (await db.Database.GetPendingMigrationsAsync(cancellationToken)).ToList();
+        return pending.Count == 0
+            ? HealthCheckResult.Healthy()
+            : HealthCheckResult.Unhealthy($"{pending.Count} migration(s) not applied: {string.Join(", ", pending)}");
+    }
 }

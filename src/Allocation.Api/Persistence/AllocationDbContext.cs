@@ -1,6 +1,7 @@
 using Allocation.Api.Infrastructure.Auth;
 using Allocation.Domain;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Allocation.Api.Persistence;
 
@@ -78,6 +79,8 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
         modelBuilder.Entity<Lease>().HasQueryFilter(l => Unscoped
             || (l.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || l.HousingCompanyId == CallerHousingCompany)
                 && (!CallerIsCaseOfficerOnly || l.OwningUnit == CallerUnit)));
+        // PRODUCT §6: the case officer's follow-ups of a household are social services' notes, not the landlord's to read.
+        modelBuilder.Entity<FollowUp>().HasQueryFilter(f => Unscoped || !CallerIsHousingCompanyOnly);
         modelBuilder.Entity<Infrastructure.Audit.AuditEntry>().HasQueryFilter(e => Unscoped || e.Municipality == CallerMunicipality);
         // A subscription is its creating client's own.
         modelBuilder.Entity<Features.Webhooks.WebhookSubscription>().HasQueryFilter(s => Unscoped || (s.Municipality == CallerMunicipality && s.Client == CallerClient));
@@ -88,5 +91,13 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>
         options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            // EF logs every failed command at Error, though a constraint violation is an expected refusal (409) and a lost
+            // connection a 503. The exception handler and the background loops log what is unexpected at Error and
+            // outages at Warning, so EF's own entries would only cry wolf.
+            .ConfigureWarnings(w => w.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug),
+                (CoreEventId.SaveChangesFailed, LogLevel.Debug),
+                (CoreEventId.QueryIterationFailed, LogLevel.Debug),
+                (RelationalEventId.ConnectionError, LogLevel.Debug)));
 }

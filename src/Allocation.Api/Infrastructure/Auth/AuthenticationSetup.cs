@@ -8,15 +8,20 @@ namespace Allocation.Api.Infrastructure.Auth;
 /// OAuth2/JWT bearer authentication (PRODUCT §9). Production names its identity provider with
 /// <c>Authentication:Authority</c> (signing keys from its metadata) or <c>Authentication:SigningKeys</c>; issuer and
 /// audience are always checked, tokens must be signed, unexpired and carry the roles of <see cref="Roles"/>.
-/// The development key (<c>Authentication:DevelopmentSigningKey</c>) is honoured in Development and Testing only.
+/// The development key (<c>Authentication:DevelopmentSigningKey</c>) and the development issuer and audience are
+/// honoured in Development and Testing only; elsewhere <see cref="StartupChecks"/> requires them configured.
 /// </summary>
 public static class AuthenticationSetup
 {
+    public const string DevelopmentIssuer = "allocation-api-development";
+    public const string DevelopmentAudience = "allocation-api";
+
     public static void AddAllocationAuthentication(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection("Authentication");
-        var keys = section.GetSection("SigningKeys").Get<string[]>()?.Select(k => (SecurityKey)new SymmetricSecurityKey(Convert.FromBase64String(k))).ToList() ?? [];
+        var keys = SigningKeys(builder.Configuration).ToList<SecurityKey>();
         if (DevelopmentKey(builder.Configuration, builder.Environment) is { } development) keys.Add(development);
+        var isDevelopment = IsDevelopment(builder.Environment);
 
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {
@@ -24,8 +29,8 @@ public static class AuthenticationSetup
             if (section["Authority"] is { Length: > 0 } authority) o.Authority = authority;
             o.TokenValidationParameters = new TokenValidationParameters
             {
-                ValidIssuer = section["Issuer"] ?? "allocation-api-development",
-                ValidAudience = section["Audience"] ?? "allocation-api",
+                ValidIssuer = section["Issuer"] ?? (isDevelopment ? DevelopmentIssuer : null),
+                ValidAudience = section["Audience"] ?? (isDevelopment ? DevelopmentAudience : null),
                 ValidateIssuer = true,
                 ValidateAudience = true,
                 ValidateLifetime = true,
@@ -43,8 +48,17 @@ public static class AuthenticationSetup
         builder.Services.AddScoped<Caller>();
     }
 
+    /// <summary><c>Authentication:SigningKeys</c>, in the order configured (base64; checked at start-up).</summary>
+    public static IReadOnlyList<SymmetricSecurityKey> SigningKeys(IConfiguration configuration) =>
+        configuration.GetSection("Authentication:SigningKeys").GetChildren()
+            .Where(k => !string.IsNullOrEmpty(k.Value))
+            .Select(k => new SymmetricSecurityKey(Convert.FromBase64String(k.Value!)))
+            .ToList();
+
     public static SymmetricSecurityKey? DevelopmentKey(IConfiguration configuration, IHostEnvironment environment) =>
-        (environment.IsDevelopment() || environment.IsEnvironment("Testing")) && configuration["Authentication:DevelopmentSigningKey"] is { Length: > 0 } key
+        IsDevelopment(environment) && configuration["Authentication:DevelopmentSigningKey"] is { Length: > 0 } key
             ? new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key))
             : null;
+
+    private static bool IsDevelopment(IHostEnvironment environment) => environment.IsDevelopment() || environment.IsEnvironment("Testing");
 }
