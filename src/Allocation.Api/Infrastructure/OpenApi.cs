@@ -248,12 +248,13 @@ public static class OpenApi
             document.Components ??= new OpenApiComponents();
             document.Components.Headers = new Dictionary<string, IOpenApiHeader>
             {
-                ["ETag"] = new OpenApiHeader { Description = "The resource's current version. Send it back in If-Match to change the resource.", Schema = text() },
-                ["Location"] = new OpenApiHeader
+                ["ETag"] = new OpenApiHeader
                 {
-                    Description = "The path of the created resource.",
-                    Schema = new OpenApiSchema { Type = JsonSchemaType.String },
+                    Description = "The resource's current version. Send it back in If-Match to change the resource.",
+                    Required = true,
+                    Schema = text(),
                 },
+                ["Location"] = new OpenApiHeader { Description = "The path of the created resource.", Required = true, Schema = text() },
                 ["Retry-After"] = new OpenApiHeader
                 {
                     Description = "Seconds to wait before retrying.",
@@ -265,7 +266,12 @@ public static class OpenApi
                                   + "replayed without a second effect. Absent otherwise.",
                     Schema = new OpenApiSchema { Type = JsonSchemaType.String, Enum = ["true"] },
                 },
-                [RequestId] = new OpenApiHeader { Description = "Identifies this request in the API's logs; quote it when reporting a problem.", Schema = text() },
+                [RequestLog.Header] = new OpenApiHeader
+                {
+                    Description = "Identifies this request in the API's logs: the X-Request-Id the client sent, when it is a plain token of "
+                                  + "at most 64 characters, else one the API made. Quote it when reporting a problem.",
+                    Schema = text(),
+                },
             };
             return Task.CompletedTask;
         });
@@ -287,14 +293,13 @@ public static class OpenApi
                 // 409 on a POST includes the retry of a request whose Idempotency-Key is still in flight.
                 if (status is "429" or "503" || (post && status == "409")) Add("Retry-After");
                 if (post && status[0] is '2' or '4') Add(IdempotentReplayed);
-                Add(RequestId);
+                Add(RequestLog.Header);
             }
             return Task.CompletedTask;
         });
     }
 
     private const string IdempotentReplayed = "Idempotent-Replayed";
-    private const string RequestId = "X-Request-Id";
 
     /// <summary>Refusals of the request's media types, which any operation (406) or any body (413, 415) can meet.</summary>
     private static void DeclareMediaTypeProblems(OpenApiOptions options) =>

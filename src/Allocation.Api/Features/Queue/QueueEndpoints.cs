@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Infrastructure;
 using Mediator;
@@ -7,7 +8,7 @@ namespace Allocation.Api.Features.Queue;
 public static class QueueEndpoints
 {
     public static void MapQueueEndpoints(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/v1/queue", async (Guid agreementId, string? cursor, int? limit, IMediator mediator, CancellationToken ct) =>
+        app.MapGet("/api/v1/queue", async ([Description("The agreement whose queue to read.")] Guid agreementId, string? cursor, int? limit, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetQueueQuery(agreementId, cursor, limit ?? Paging.DefaultLimit), ct)))
             .WithTags("Queue")
             .WithName("GetQueue")
