@@ -32,7 +32,7 @@ public sealed class AllocationApi(string connectionString) : WebApplicationFacto
             DateTimeOffset.UtcNow);
         var http = CreateClient();
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        // The contract's only server is "/": the deployment's own address is the client's to set.
+        // The contract's server is a template for any deployment: the address of the one called is the client's to set.
         var adapter = new HttpClientRequestAdapter(new AnonymousAuthenticationProvider(), httpClient: http)
         {
             BaseUrl = http.BaseAddress!.ToString().TrimEnd('/'),
