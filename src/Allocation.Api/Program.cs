@@ -38,7 +38,7 @@ builder.Services.AddScoped<OfferSettlement>();
 builder.Services.AddHostedService<OfferExpirySweep>();
 builder.Services.AddScoped<WebhookDispatcher>();
 builder.Services.AddHostedService<WebhookDeliveryService>();
-builder.Services.AddHttpClient(nameof(WebhookDispatcher), c => c.Timeout = TimeSpan.FromSeconds(10));
+builder.Services.AddWebhookHttpClient();
 
 builder.Services.AddMediator(o =>
 {

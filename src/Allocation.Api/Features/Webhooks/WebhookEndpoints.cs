@@ -19,10 +19,12 @@ public static class WebhookEndpoints
             .RequireRoles(Access.FollowEvents)
             .WithRequestExample(new CreateWebhookSubscriptionRequest("https://integration.botkyrkabyggen.example/allocation-events", ["offer.created", "offer.accepted"]))
             .WithSummary("Subscribe to change-feed events")
-            .WithDescription("Events the caller could read from /api/v1/events are POSTed to the URL as they happen, in order, at least once. "
-                             + "Each delivery carries Webhook-Id (the event id; deduplicate on it), Webhook-Timestamp (Unix seconds) and "
-                             + "Webhook-Signature: v1=hex(HMAC-SHA256(secret, \"{id}.{timestamp}.{body}\")). Answer 2xx; anything else is "
-                             + "retried with exponential backoff. The secret is in this response only.")
+            .WithDescription("Events the caller could read from /api/v1/events are POSTed to the URL as they happen, in order, at least once, "
+                             + "signed as Standard Webhooks: verify "
+                             + "each with any Standard Webhooks library and the secret, which is in this response only. Answer 2xx within 10 seconds; "
+                             + "anything else, a redirect too, is retried with exponential backoff. The URL must be https to a public address: "
+                             + "loopback, private, link-local (such as 169.254.169.254), carrier-grade NAT and multicast addresses and local or "
+                             + "internal host names are refused with webhook-url-not-allowed, and checked again, after DNS resolution, at every delivery.")
             .ProducesProblems(400);
 
         group.MapGet("/", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new ListWebhookSubscriptionsQuery(), ct)))
