@@ -86,8 +86,8 @@ public sealed class WebhookTests
         Assert.That(receiver.Accepted.Select(r => r.ResourceId), Is.EqualTo(new[] { own.Id }));
         var stranger = api.ClientFor(AuthorizationTests.Who(Roles.HousingCompany, company: company.Id) with { Client = "someone-else" });
         await (await stranger.DeleteAsync($"/api/v1/webhook-subscriptions/{subscription.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
-        Assert.That((await stranger.GetAsync<List<WebhookSubscriptionResponse>>("/api/v1/webhook-subscriptions")), Is.Empty);
-        Assert.That((await owner.GetAsync<List<WebhookSubscriptionResponse>>("/api/v1/webhook-subscriptions")).Single().Secret, Is.Null, "the secret is shown once");
+        Assert.That((await stranger.GetAsync<Page<WebhookSubscriptionResponse>>("/api/v1/webhook-subscriptions")).Items, Is.Empty);
+        Assert.That((await owner.GetAsync<Page<WebhookSubscriptionResponse>>("/api/v1/webhook-subscriptions")).Items.Single().Secret, Is.Null, "the secret is shown once");
     }
 
     [Test]
@@ -202,7 +202,7 @@ public sealed class WebhookTests
         release.SetResult(); // A's subscriber answers 500 only now
         await stale;
 
-        var state = (await owner.GetAsync<List<WebhookSubscriptionResponse>>("/api/v1/webhook-subscriptions")).Single();
+        var state = (await owner.GetAsync<Page<WebhookSubscriptionResponse>>("/api/v1/webhook-subscriptions")).Items.Single();
         var log = await owner.GetAsync<Page<WebhookDeliveryResponse>>($"/api/v1/webhook-subscriptions/{subscription.Id}/deliveries");
         Assert.That(state.LastDeliveredEventId, Is.EqualTo(receiver.Accepted.Single().EventId));
         Assert.That(state.FailedAttempts, Is.Zero, "the stale failure does not set the subscription back");
@@ -269,6 +269,41 @@ public sealed class WebhookTests
         var log = await owner.GetAsync<Page<WebhookDeliveryResponse>>($"/api/v1/webhook-subscriptions/{subscription.Id}/deliveries");
         Assert.That(log.Items.Select(d => (d.StatusCode, d.Succeeded)), Is.EqualTo(new (int?, bool)[] { (307, false) }));
         Assert.That(receiver.All.Select(d => d.Path), Is.EqualTo(new[] { receiver.Path }), "nothing reached the redirect's target");
+    }
+
+    [Test]
+    public async Task Subscriptions_are_listed_a_page_at_a_time_like_every_other_list()
+    {
+        await using var factory = new AllocationApiFactory(TestDatabase.ConnectionString);
+        var api = factory.WithPrivateNetworks(allowed: false);
+        var client = api.ClientFor(AuthorizationTests.Who(Roles.HousingCompany) with { Client = $"pager-{Guid.NewGuid():N}" });
+        var created = new List<Guid>();
+        for (var i = 0; i < 3; i++) created.Add((await SubscribeAsync(client, $"https://93.184.215.14/hook/{i}")).Id);
+
+        var first = await client.GetAsync<Page<WebhookSubscriptionResponse>>("/api/v1/webhook-subscriptions?limit=2");
+        var second = await client.GetAsync<Page<WebhookSubscriptionResponse>>($"/api/v1/webhook-subscriptions?limit=2&cursor={first.NextCursor}");
+
+        Assert.That(first.Items, Has.Count.EqualTo(2));
+        Assert.That(first.NextCursor, Is.Not.Null);
+        Assert.That(second.Items, Has.Count.EqualTo(1));
+        Assert.That(second.NextCursor, Is.Null);
+        Assert.That(first.Items.Concat(second.Items).Select(s => s.Id), Is.EquivalentTo(created), "every subscription once");
+        await (await client.GetAsync("/api/v1/webhook-subscriptions?limit=0")).AssertProblemAsync(HttpStatusCode.BadRequest, "validation-failed");
+    }
+
+    [TestCase("/api/v1/webhook-subscriptions?cursor=not-a-cursor")]
+    [TestCase("/api/v1/webhook-subscriptions?cursor=12")]
+    [TestCase("/api/v1/webhook-subscriptions/{0}/deliveries?cursor=abc")]
+    [TestCase("/api/v1/webhook-subscriptions/{0}/deliveries?cursor=-1")]
+    [TestCase("/api/v1/webhook-subscriptions/{0}/deliveries?cursor=99999999999999999999")]
+    public async Task A_malformed_cursor_is_400_invalid_cursor(string path)
+    {
+        await using var factory = new AllocationApiFactory(TestDatabase.ConnectionString);
+        var api = factory.WithPrivateNetworks(allowed: false);
+        var client = api.ClientFor(AuthorizationTests.Who(Roles.HousingCompany) with { Client = $"cursor-{Guid.NewGuid():N}" });
+        var subscription = await SubscribeAsync(client, "https://93.184.215.14/hook");
+
+        await (await client.GetAsync(string.Format(path, subscription.Id))).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-cursor");
     }
 
     /// <summary>The receiver's first delivery waits for the test's release and then answers <paramref name="answer"/>; later ones are answered 200 at once.</summary>
