@@ -67,7 +67,7 @@ builder.AddAllocationAuthentication();
 builder.Services.AddSingleton<CaseReferenceProtector>();
 builder.AddAbuseLimits();
 builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]);
-builder.Services.AddOpenApi("v1", OpenApi.Configure);
+builder.Services.AddOpenApi("v1", o => { OpenApi.Configure(o); o.AddDocumentTransformer(WebhookContract.Describe); });
 
 var app = builder.Build();
 if (!Database.IsBuildTimeDocumentGeneration)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Allocation.Api.Features.Agreements;
 using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.Webhooks;
@@ -304,6 +305,26 @@ public sealed class WebhookTests
         var subscription = await SubscribeAsync(client, "https://93.184.215.14/hook");
 
         await (await client.GetAsync(string.Format(path, subscription.Id))).AssertProblemAsync(HttpStatusCode.BadRequest, "invalid-cursor");
+    }
+
+    [Test]
+    public async Task The_contract_describes_the_delivery_under_webhooks_with_the_feed_item_as_body_and_the_three_signature_headers()
+    {
+        await using var factory = new AllocationApiFactory(TestDatabase.ConnectionString);
+        var document = JsonNode.Parse(await factory.CreateClient().GetStringAsync("/openapi/v1.json"))!;
+
+        var post = document["webhooks"]?[WebhookContract.Name]?["post"];
+        Assert.That(post, Is.Not.Null);
+        var body = post!["requestBody"]!["content"]!["application/json"]!;
+        Assert.That((string?)body["schema"]!["$ref"], Is.EqualTo("#/components/schemas/EventResponse"), "the same schema as the feed's items");
+        Assert.That(document["components"]!["schemas"]!["EventResponse"], Is.Not.Null);
+        Assert.That(body["example"]?["type"], Is.Not.Null);
+        var headers = post["parameters"]!.AsArray().Select(p => p!).ToList();
+        Assert.That(headers.Select(p => (string?)p["name"]), Is.EqualTo(new[] { "webhook-id", "webhook-timestamp", "webhook-signature" }));
+        Assert.That(headers.Select(p => (string?)p["in"]), Is.All.EqualTo("header"));
+        Assert.That(headers.Select(p => (string?)p["description"]), Is.All.Not.Empty);
+        Assert.That((string?)post["responses"]!["2XX"]?["description"], Is.Not.Empty);
+        Assert.That((string?)post["description"], Does.Contain("Standard Webhooks"));
     }
 
     /// <summary>The receiver's first delivery waits for the test's release and then answers <paramref name="answer"/>; later ones are answered 200 at once.</summary>

@@ -24,7 +24,7 @@ public static class WebhookEndpoints
             .WithRequestExample(new CreateWebhookSubscriptionRequest("https://integration.botkyrkabyggen.example/allocation-events", ["offer.created", "offer.accepted"]))
             .WithSummary("Subscribe to change-feed events")
             .WithDescription("Events the caller could read from /api/v1/events are POSTed to the URL as they happen, in order, at least once, "
-                             + "signed as Standard Webhooks: verify "
+                             + "signed as Standard Webhooks (the delivery is described under `webhooks` → partnerEvent in this document): verify "
                              + "each with any Standard Webhooks library and the secret, which is in this response only. Answer 2xx within 10 seconds; "
                              + "anything else, a redirect too, is retried with exponential backoff. The URL must be https to a public address: "
                              + "loopback, private, link-local (such as 169.254.169.254), carrier-grade NAT and multicast addresses and local or "
