@@ -17,13 +17,11 @@ public static class WebhookContract
 
     private static readonly EventResponse Example = new(1042, new DateTimeOffset(2026, 6, 1, 8, 0, 0, TimeSpan.Zero), "offer.created", "offer",
         Guid.Parse("0197a3c4-5e61-7d2a-9b1f-3c8e4d5a6b70"),
-        JsonSerializer.SerializeToElement(new
+        new EventData(Guid.Parse("0197a3c4-5e61-7d2a-9b1f-3c8e4d5a6b70"), "Open")
         {
-            id = Guid.Parse("0197a3c4-5e61-7d2a-9b1f-3c8e4d5a6b70"),
-            status = "Open",
-            apartmentId = Guid.Parse("0197a3c1-2b3c-7e4f-8a9b-0c1d2e3f4a5b"),
-            respondBy = new DateTimeOffset(2026, 6, 8, 12, 0, 0, TimeSpan.Zero),
-        }));
+            ApartmentId = Guid.Parse("0197a3c1-2b3c-7e4f-8a9b-0c1d2e3f4a5b"),
+            RespondBy = new DateTimeOffset(2026, 6, 8, 12, 0, 0, TimeSpan.Zero),
+        });
 
     public static Task Describe(OpenApiDocument document, OpenApiDocumentTransformerContext context, CancellationToken ct)
     {

@@ -115,7 +115,7 @@ public sealed class WebhookDispatcher(AllocationDbContext db, IHttpClientFactory
         // Checked at every delivery: the policy may have become stricter since the subscription was created.
         if (policy.Refusal(new Uri(s.Url)) is not null) return (false, null, "url-not-allowed");
         // The feed's own item type, so the body is exactly what GET /api/v1/events returns (and the contract describes).
-        var body = JsonSerializer.Serialize(new EventResponse(e.Id, e.OccurredAt, e.Type, e.ResourceType, e.ResourceId, JsonDocument.Parse(e.Data).RootElement), Json);
+        var body = JsonSerializer.Serialize(new EventResponse(e.Id, e.OccurredAt, e.Type, e.ResourceType, e.ResourceId, EventData.Parse(e.Data)), Json);
         var id = e.Id.ToString(CultureInfo.InvariantCulture);
         var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
         using var request = new HttpRequestMessage(HttpMethod.Post, s.Url) { Content = new StringContent(body, Encoding.UTF8, "application/json") };
