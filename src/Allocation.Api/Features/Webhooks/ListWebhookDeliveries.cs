@@ -1,4 +1,3 @@
-using System.Globalization;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Persistence;
 using FluentValidation;
@@ -18,11 +17,8 @@ public sealed class ListWebhookDeliveriesHandler(AllocationDbContext db) : IQuer
 {
     public async ValueTask<Page<WebhookDeliveryResponse>> Handle(ListWebhookDeliveriesQuery query, CancellationToken ct)
     {
-        // Delivery ids are numbers (the log is append-only, in order), so the cursor is the last id; a cursor it is not is
-        // invalid-cursor, like on every other list.
-        var after = 0L;
-        if (!string.IsNullOrEmpty(query.Cursor) && !long.TryParse(query.Cursor, NumberStyles.None, CultureInfo.InvariantCulture, out after))
-            throw new BadRequestException("invalid-cursor", "The cursor is not one this API returned.");
+        // The log is append-only and numbered in order: the cursor is a position in it.
+        var after = Paging.DecodePosition(query.Cursor);
         if (!await db.WebhookSubscriptions.AnyAsync(s => s.Id == query.SubscriptionId, ct))
             throw new NotFoundException("webhook subscription", query.SubscriptionId);
         var rows = await db.WebhookDeliveries.AsNoTracking().Where(d => d.SubscriptionId == query.SubscriptionId && d.Id > after)
@@ -31,6 +27,6 @@ public sealed class ListWebhookDeliveriesHandler(AllocationDbContext db) : IQuer
             .ToListAsync(ct);
         if (rows.Count <= query.Limit) return new Page<WebhookDeliveryResponse>(rows, null);
         rows.RemoveAt(rows.Count - 1);
-        return new Page<WebhookDeliveryResponse>(rows, rows[^1].Id.ToString(CultureInfo.InvariantCulture));
+        return new Page<WebhookDeliveryResponse>(rows, Paging.EncodePosition(rows[^1].Id));
     }
 }

@@ -17,16 +17,7 @@ public sealed class ListWebhookSubscriptionsHandler(AllocationDbContext db) : IQ
 {
     public async ValueTask<Page<WebhookSubscriptionResponse>> Handle(ListWebhookSubscriptionsQuery query, CancellationToken ct)
     {
-        Guid? after;
-        try
-        {
-            after = Paging.DecodeCursor(query.Cursor);
-        }
-        catch (FormatException)
-        {
-            // Base64Url throws, rather than returning false, on some malformed cursors (e.g. "12"); still invalid-cursor, never a 500.
-            throw new BadRequestException("invalid-cursor", "The cursor is not one this API returned.");
-        }
+        var after = Paging.DecodeCursor(query.Cursor);
         var subscriptions = db.WebhookSubscriptions.AsNoTracking();
         if (after is not null) subscriptions = subscriptions.Where(s => s.Id.CompareTo(after.Value) > 0);
         var rows = await subscriptions.OrderBy(s => s.Id).Take(query.Limit + 1)
