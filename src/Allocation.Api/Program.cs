@@ -47,7 +47,7 @@ builder.Services.AddScoped<OfferSettlement>();
 builder.Services.AddHostedService<OfferExpirySweep>();
 builder.Services.AddScoped<WebhookDispatcher>();
 builder.Services.AddHostedService<WebhookDeliveryService>();
-builder.Services.AddHttpClient(nameof(WebhookDispatcher), c => c.Timeout = TimeSpan.FromSeconds(10));
+builder.Services.AddWebhookHttpClient();
 
 builder.Services.AddMediator(o =>
 {
@@ -76,7 +76,7 @@ builder.AddAllocationAuthentication();
 builder.Services.AddSingleton<CaseReferenceProtector>();
 builder.AddAbuseLimits();
 builder.Services.AddHealthChecks().AddDbContextCheck<AllocationDbContext>("database", tags: ["ready"]).AddCheck<PendingMigrationsHealthCheck>("migrations", tags: ["ready"]);
-builder.Services.AddOpenApi("v1", OpenApi.Configure);
+builder.Services.AddOpenApi("v1", o => { OpenApi.Configure(o); o.AddDocumentTransformer(WebhookContract.Describe); });
 
 var app = builder.Build();
 if (!Database.IsBuildTimeDocumentGeneration)

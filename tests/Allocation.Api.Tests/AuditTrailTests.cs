@@ -122,7 +122,7 @@ public sealed class AuditTrailTests : ApiTest
         await using var connection = new NpgsqlConnection(TestDatabase.ConnectionString);
         await connection.OpenAsync();
         await using var command = new NpgsqlCommand("SELECT coalesce(max(id), 0) - 50 FROM audit_entries", connection);
-        return Math.Max(0, (long)(await command.ExecuteScalarAsync())!).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return Paging.EncodePosition(Math.Max(0, (long)(await command.ExecuteScalarAsync())!)); // the cursor of a page ending there
     }
 
     private static async Task ExecuteAsync(string sql)

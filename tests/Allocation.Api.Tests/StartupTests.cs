@@ -100,7 +100,7 @@ public sealed class StartupTests
     public async Task A_complete_production_configuration_starts_reports_ready_and_accepts_tokens_signed_with_the_configured_key_only()
     {
         await using var database = await FreshDatabase.CreateAsync("startup_production");
-        var port = FreePort();
+        var port = LocalPostgres.FreePort();
         var ready = $"http://127.0.0.1:{port}/health/ready";
         var settings = ProductionSettings(database.ConnectionString)
             .ToDictionary(s => s.Key.Replace(":", "__", StringComparison.Ordinal), s => s.Value!);
@@ -168,14 +168,5 @@ public sealed class StartupTests
             if (DateTime.UtcNow > deadline) Assert.Fail($"The API was not ready within {ProcessTimeout}:\n{api.Output}");
             await Task.Delay(TimeSpan.FromMilliseconds(250));
         }
-    }
-
-    private static int FreePort()
-    {
-        var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        listener.Stop();
-        return port;
     }
 }

@@ -39,7 +39,7 @@ public static class ContentNegotiation
         if (http.Request.ContentType is { } contentType
             && MediaTypeHeaderValue.TryParse(contentType, out var media)
             && media.Charset is { Length: > 0 } charset
-            && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase) && !charset.Equals("utf8", StringComparison.OrdinalIgnoreCase))
+            && !charset.Equals("utf-8", StringComparison.OrdinalIgnoreCase))
             throw new BadHttpRequestException("Request bodies are read as UTF-8: send charset=utf-8 or no charset.", StatusCodes.Status415UnsupportedMediaType);
         await next(http);
     });

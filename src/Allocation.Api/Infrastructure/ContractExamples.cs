@@ -122,15 +122,16 @@ internal static class ContractExamples
         KeysetPage(TargetGroup, t => t.Id),
         KeysetPage(HousingCompany, h => h.Id),
         OffsetPage(new QueueItemResponse(2, RequestId, Request.TargetGroupCode, 1, Urgency.Acute, Queued, 37, false, null, RankExplanation), skipped: 1),
-        new Page<AuditEntryResponse>([AuditEntry], "48213"),
-        new Page<WebhookDeliveryResponse>([Delivery], "5120"),
+        KeysetPage(Subscription, w => w.Id),
+        new Page<AuditEntryResponse>([AuditEntry], Paging.EncodePosition(AuditEntry.Id)),
+        new Page<WebhookDeliveryResponse>([Delivery], Paging.EncodePosition(Delivery.Id)),
     }.ToDictionary(e => e.GetType());
 
     /// <summary>Where one operation answers a type differently from all others.</summary>
     private static readonly Dictionary<string, object> ByOperation = new()
     {
         // The secret is shown in the response that creates the subscription, and never again.
-        ["CreateWebhookSubscription"] = Subscription with { Secret = "whsec_5Jm2kQ8vR1xT7nW4pZ9cL3yB6dF0hG" },
+        ["CreateWebhookSubscription"] = Subscription with { Secret = "whsec_5uYVu6rViHsIkL3oR+FVTATeNXGIl1wdPtaB9kg1nro=" },
     };
 
     private static EventResponse Event() => new(90412, Offered, "offer.created", "offer", OfferId,

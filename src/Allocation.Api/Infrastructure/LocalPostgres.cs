@@ -253,7 +253,7 @@ public sealed class LocalPostgres : IAsyncDisposable
         return (process.ExitCode, (await stdout + await stderr).Trim());
     }
 
-    private static int FreePort()
+    internal static int FreePort()
     {
         var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

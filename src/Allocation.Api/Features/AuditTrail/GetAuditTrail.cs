@@ -39,7 +39,6 @@ public sealed class GetAuditTrailValidator : AbstractValidator<GetAuditTrailQuer
     {
         RuleFor(q => q.Limit).ValidPageSize();
         RuleFor(q => q.To).GreaterThan(q => q.From).When(q => q.From is not null && q.To is not null);
-        RuleFor(q => q.Cursor).Must(c => c is null || long.TryParse(c, out var id) && id >= 0).WithMessage("The cursor is not one this API returned.");
     }
 }
 
@@ -47,7 +46,7 @@ public sealed class GetAuditTrailHandler(AllocationDbContext db) : IQueryHandler
 {
     public async ValueTask<Page<AuditEntryResponse>> Handle(GetAuditTrailQuery query, CancellationToken ct)
     {
-        var after = query.Cursor is null ? 0 : long.Parse(query.Cursor);
+        var after = Paging.DecodePosition(query.Cursor);
         var entries = db.AuditEntries.AsNoTracking().Where(e => e.Id > after);
         if (query.ResourceId is { } resourceId) entries = entries.Where(e => e.ResourceId == resourceId);
         if (query.From is { } from) entries = entries.Where(e => e.At >= from);
@@ -57,6 +56,6 @@ public sealed class GetAuditTrailHandler(AllocationDbContext db) : IQueryHandler
             e.CorrelationId, Convert.ToHexStringLower(e.Hash))).ToList();
         if (items.Count <= query.Limit) return new Page<AuditEntryResponse>(items, null);
         items.RemoveAt(items.Count - 1);
-        return new Page<AuditEntryResponse>(items, items[^1].Id.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        return new Page<AuditEntryResponse>(items, Paging.EncodePosition(items[^1].Id));
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
@@ -46,20 +45,21 @@ public sealed class CreateWebhookSubscriptionValidator : AbstractValidator<Creat
 {
     public CreateWebhookSubscriptionValidator()
     {
-        RuleFor(c => c.Body.Url).NotEmpty().MaximumLength(500).Must(BeDeliverable)
-            .WithMessage("url must be an absolute https URL (plain http only to this machine, for development).");
+        // Where the URL may point is the handler's to decide (WebhookUrlPolicy): it depends on configuration and DNS.
+        RuleFor(c => c.Body.Url).NotEmpty().MaximumLength(500)
+            .Must(url => Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+            .WithMessage("url must be an absolute https URL.");
         RuleFor(c => c.Body.EventTypes).Must(t => t is null || (t.Count <= 20 && t.All(x => x is { Length: > 0 and <= 50 })));
     }
-
-    private static bool BeDeliverable(string? url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || (uri.Scheme == Uri.UriSchemeHttp && uri.IsLoopback));
 }
 
-public sealed class CreateWebhookSubscriptionHandler(AllocationDbContext db, Caller caller, TimeProvider clock)
+public sealed class CreateWebhookSubscriptionHandler(AllocationDbContext db, Caller caller, TimeProvider clock, WebhookUrlPolicy policy)
     : ICommandHandler<CreateWebhookSubscriptionCommand, WebhookSubscriptionResponse>
 {
     public async ValueTask<WebhookSubscriptionResponse> Handle(CreateWebhookSubscriptionCommand command, CancellationToken ct)
     {
+        if (await policy.RefusalAsync(new Uri(command.Body.Url), ct) is { } refusal)
+            throw new BadRequestException("webhook-url-not-allowed", refusal);
         var now = clock.GetUtcNow();
         // Starts after the newest event the caller can see now: a new subscriber is not flooded with history (the feed has it).
         var latest = await db.PartnerEvents.MaxAsync(e => (long?)e.Id, ct) ?? 0;
@@ -72,7 +72,7 @@ public sealed class CreateWebhookSubscriptionHandler(AllocationDbContext db, Cal
             ScopeUnit = caller.IsCaseOfficerOnly ? caller.Unit : null,
             Url = command.Body.Url,
             EventTypes = [.. (command.Body.EventTypes ?? []).Distinct()],
-            Secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            Secret = WebhookDispatcher.NewSecret(),
             CreatedAt = now,
             LastEventId = latest,
             NextAttemptAt = now,

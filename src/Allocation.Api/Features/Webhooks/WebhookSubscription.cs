@@ -14,7 +14,7 @@ public sealed class WebhookSubscription
     public required string Url { get; init; }
     public string[] EventTypes { get; init; } = [];
 
-    /// <summary>The shared secret deliveries are signed with (HMAC-SHA256); shown to the subscriber once, at creation.</summary>
+    /// <summary>The Standard Webhooks secret deliveries are signed with ("whsec_" + base64 key); shown to the subscriber once, at creation.</summary>
     public required string Secret { get; init; }
 
     public bool Active { get; set; } = true;
@@ -25,6 +25,9 @@ public sealed class WebhookSubscription
 
     public int FailedAttempts { get; set; }
     public DateTimeOffset NextAttemptAt { get; set; }
+
+    /// <summary>The delivery round that holds the subscription now (until <see cref="NextAttemptAt"/>); only it may record the outcome.</summary>
+    public Guid? ClaimId { get; set; }
 }
 
 /// <summary>One attempt to deliver one event: the subscriber reads these to see what reached it and what failed.</summary>

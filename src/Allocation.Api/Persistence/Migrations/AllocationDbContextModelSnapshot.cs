@@ -138,6 +138,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("boolean")
                         .HasColumnName("active");
 
+                    b.Property<Guid?>("ClaimId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("claim_id");
+
                     b.Property<string>("Client")
                         .IsRequired()
                         .HasMaxLength(200)
