@@ -143,11 +143,9 @@ internal static class ContractExamples
     /// <summary>A page of one item of a ranking or history, with a next page, as <see cref="Paging"/> builds it.</summary>
     private static Page<T> OffsetPage<T>(T item, int skipped = 0) => Paging.ToOffsetPage([item, item], 1, skipped);
 
-    private static ProblemDetails Problem(int status, string code, string detail)
+    private static ProblemDetails Problem(int status, string code, string detail, IDictionary<string, string[]>? errors = null)
     {
-        var problem = status == StatusCodes.Status400BadRequest
-            ? new HttpValidationProblemDetails(new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {Paging.MaxLimit}."] })
-            : new ProblemDetails();
+        var problem = errors is null ? new ProblemDetails() : new HttpValidationProblemDetails(errors);
         problem.Status = status;
         problem.Title ??= Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status);
         problem.Detail = detail;
@@ -156,14 +154,16 @@ internal static class ContractExamples
         return problem;
     }
 
-    /// <summary>One problem per status, with a code the API really answers with there.</summary>
-    private static readonly Dictionary<string, ProblemDetails> Problems = new ProblemDetails[]
-    {
-        Problem(400, "validation-failed", "One or more fields are invalid."),
+    /// <summary>One problem per status and problem schema, with a code the API really answers with there.</summary>
+    private static readonly ProblemDetails[] Problems =
+    [
+        Problem(400, "validation-failed", "One or more fields are invalid.",
+            new Dictionary<string, string[]> { ["limit"] = [$"limit must be between 1 and {Paging.MaxLimit}."] }),
+        Problem(400, "invalid-idempotency-key", "An Idempotency-Key is 1 to 255 characters."),
         Problem(401, "unauthenticated", "No valid bearer token for this API was sent."),
         Problem(403, "forbidden", "The caller's role may not call this operation."),
         Problem(404, "not-found", $"No apartment with id '{ApartmentId}' was found."),
-        Problem(406, "not-acceptable", "The response can only be given as application/json or application/problem+json."),
+        Problem(406, "not-acceptable", "The Accept header allows none of the media types this operation responds with: application/json, application/problem+json."),
         Problem(409, "offer-already-open", "The apartment already has an open offer."),
         Problem(412, "precondition-failed", new PreconditionFailedException().Message),
         Problem(413, "payload-too-large", "The request body is larger than 262144 bytes."),
@@ -172,7 +172,7 @@ internal static class ContractExamples
         Problem(428, "precondition-required", new PreconditionRequiredException().Message),
         Problem(429, "rate-limited", "Too many requests from this client. Retry after the number of seconds in Retry-After."),
         Problem(503, "database-unavailable", "The database is unavailable. Retry later."),
-    }.ToDictionary(p => p.Status!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    ];
 
     public static void Add(OpenApiOptions options) =>
         options.AddOperationTransformer((operation, context, _) =>
@@ -185,9 +185,12 @@ internal static class ContractExamples
                 if (example is not null && Media(operation, status, "application/json") is { Example: null } media)
                     media.Example = JsonSerializer.SerializeToNode(example, declared.Type!, json);
             }
-            foreach (var (status, problem) in Problems)
+            foreach (var status in operation.Responses?.Keys.ToList() ?? [])
             {
-                if (Media(operation, status, "application/problem+json") is { Example: null } media)
+                if (Media(operation, status, "application/problem+json") is not { Example: null } media) continue;
+                // The problem of this status whose type is the declared schema: a validation problem only where errors are declared.
+                var schema = (media.Schema as OpenApiSchemaReference)?.Reference.Id;
+                if (Problems.FirstOrDefault(p => $"{p.Status}" == status && p.GetType().Name == schema) is { } problem)
                     media.Example = JsonSerializer.SerializeToNode(problem, problem.GetType(), json);
             }
             return Task.CompletedTask;
