@@ -1,5 +1,4 @@
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using Allocation.Api.Features.Agreements;
 using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Apartments;
@@ -27,10 +26,9 @@ namespace Allocation.Api.Infrastructure;
 /// </summary>
 internal static class ContractExamples
 {
-    // The ids the request examples in the route tables use, so requests and responses tell one story.
+    // The ids CreateOffer's request example uses, so requests and responses tell one story.
     private static readonly Guid ApartmentId = new("0195f7a2-3c41-7b10-9d2e-5a6b7c8d9e01");
     private static readonly Guid RequestId = new("0195f6e0-1a22-7c33-8e44-0f1a2b3c4d5e");
-    private static readonly Guid OtherRequestId = new("019c22ba-e680-7923-a5f5-57200c061431");
     private static readonly Guid OfferId = new("019e7331-bce0-7160-911e-20b8dac35526");
     private static readonly Guid LeaseId = new("019eb0c2-8a80-76ca-890c-192cf4eb252b");
     private static readonly Guid SubscriptionId = new("019da9d9-8c60-7658-8389-8d193e7af6b3");
