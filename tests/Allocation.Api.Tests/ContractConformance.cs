@@ -55,6 +55,8 @@ public sealed class ContractConformanceStartupFilter : IStartupFilter
             {
                 http.Response.Body = original;
             }
+            // Headers set when the response starts (X-Request-Id, security headers) are part of what the client gets.
+            await http.Response.StartAsync();
             var body = buffer.ToArray();
             foreach (var violation in OpenApiContract.Committed.Check(http.Request.Method, http.Request.Path, http.Response.StatusCode,
                          http.Response.ContentType, http.Response.Headers.ToDictionary(h => h.Key, h => h.Value.ToString(), StringComparer.OrdinalIgnoreCase), body))

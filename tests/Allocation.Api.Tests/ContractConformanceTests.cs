@@ -23,7 +23,15 @@ public sealed class ContractConformanceTests
         var violations = Contract.Check("GET", $"/api/v1/agreements/{Guid.NewGuid()}", 200, "application/json", NoHeaders, Bytes("""{"id":5}"""));
         Assert.That(violations, Is.Not.Empty);
         Assert.That(Contract.Check("GET", "/api/v1/agreements", 200, "text/html", NoHeaders, Bytes("<html/>")), Has.Some.Contains("media type"));
-        Assert.That(Contract.Check("GET", "/api/v1/agreements", 200, "application/json", NoHeaders, Bytes("""{"items":[],"nextCursor":null}""")), Is.Empty);
+        var headers = new Dictionary<string, string> { ["X-Request-Id"] = "r-1" };
+        Assert.That(Contract.Check("GET", "/api/v1/agreements", 200, "application/json", headers, Bytes("""{"items":[],"nextCursor":null}""")), Is.Empty);
+    }
+
+    [Test]
+    public void A_missing_required_header_is_a_violation()
+    {
+        var violations = Contract.Check("GET", "/api/v1/agreements", 200, "application/json", NoHeaders, Bytes("""{"items":[],"nextCursor":null}"""));
+        Assert.That(violations, Has.Some.Contains("X-Request-Id"));
     }
 
     [Test]
@@ -31,6 +39,7 @@ public sealed class ContractConformanceTests
     {
         Assert.That(Contract.Check("GET", "/api/v1/no-such-thing", 404, "text/plain", NoHeaders, Bytes("Not Found")), Is.Not.Empty);
         Assert.That(Contract.Check("GET", "/api/v1/no-such-thing", 404, "application/problem+json", NoHeaders, Bytes("{}")), Is.Empty);
+        Assert.That(Contract.Check("GET", $"/api/v1/agreements/{Guid.NewGuid()}", 404, "text/plain", NoHeaders, Bytes("Not Found")), Is.Not.Empty);
     }
 
     [Test]

@@ -270,6 +270,7 @@ public static class OpenApi
                 {
                     Description = "Identifies this request in the API's logs: the X-Request-Id the client sent, when it is a plain token of "
                                   + "at most 64 characters, else one the API made. Quote it when reporting a problem.",
+                    Required = true,
                     Schema = text(),
                 },
             };
