@@ -12,5 +12,8 @@ public sealed class Municipality
     public string Code { get; private set; }
     public string Name { get; private set; }
 
-    public static bool IsValidCode(string? code) => code is { Length: 4 } && code.All(char.IsAsciiDigit);
+    /// <summary>Four ASCII digits, e.g. 0127.</summary>
+    public const string CodePattern = "^[0-9]{4}$";
+
+    public static bool IsValidCode(string? code) => code is not null && System.Text.RegularExpressions.Regex.IsMatch(code, CodePattern);
 }

@@ -39,7 +39,7 @@ public sealed class CreateAgreementValidator : AbstractValidator<CreateAgreement
 {
     public CreateAgreementValidator()
     {
-        RuleFor(c => c.Body.MunicipalityCode).Must(Municipality.IsValidCode).WithMessage("A municipality code is four digits (SCB), e.g. 0127.");
+        RuleFor(c => c.Body.MunicipalityCode).NotEmpty().Matches(Municipality.CodePattern).WithMessage("A municipality code is four digits (SCB), e.g. 0127.");
         RuleFor(c => c.Body.HousingCompanyId).NotEmpty();
         RuleFor(c => c.Body.Reference).ValidReference();
         RuleFor(c => (int?)c.Body.ApartmentQuota).ValidQuota().OverridePropertyName("apartmentQuota");

@@ -20,7 +20,7 @@ public sealed class CreateHousingCompanyValidator : AbstractValidator<CreateHous
     public CreateHousingCompanyValidator()
     {
         RuleFor(c => c.Body.Name).NotEmpty().MaximumLength(200);
-        RuleFor(c => c.Body.MunicipalityCode).Must(Municipality.IsValidCode).WithMessage("A municipality code is four digits (SCB), e.g. 0127.");
+        RuleFor(c => c.Body.MunicipalityCode).NotEmpty().Matches(Municipality.CodePattern).WithMessage("A municipality code is four digits (SCB), e.g. 0127.");
     }
 }
 
