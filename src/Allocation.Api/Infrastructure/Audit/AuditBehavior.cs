@@ -11,6 +11,15 @@ public interface IAuditedRead
     Guid? ResourceId { get; }
 }
 
+/// <summary>A report or export download: who took which report with which parameters is audited (PRODUCT §6, §8).</summary>
+public interface IAuditedReport
+{
+    Guid? AgreementId { get; }
+
+    /// <summary>The report's name and parameters, e.g. <c>quota-utilisation agreementId=… asOf=… format=csv</c>; never personal data.</summary>
+    string AuditDetail { get; }
+}
+
 /// <summary>
 /// Names the use case for the audit entries its changes produce (<see cref="AuditInterceptor"/>), audits reads of
 /// request details, and audits refusals, which change nothing but are still someone's attempt.
@@ -27,9 +36,10 @@ public sealed class AuditBehavior<TMessage, TResponse>(AuditContext audit, Alloc
         {
             var response = await next(message, ct);
             if (message is IAuditedRead read) await AppendAsync("AllocationRequest", read.ResourceId, "read", ct);
+            if (message is IAuditedReport report) await AppendAsync("Report", report.AgreementId, $"exported {report.AuditDetail}", ct);
             return response;
         }
-        catch (Exception e) when (message is IBaseCommand or IAuditedRead && Refusal(e) is { } outcome)
+        catch (Exception e) when (message is IBaseCommand or IAuditedRead or IAuditedReport && Refusal(e) is { } outcome)
         {
             await AppendAsync(typeof(TMessage).Name, null, outcome, CancellationToken.None);
             throw;
