@@ -64,6 +64,9 @@ public sealed class AuthorizationTests : ApiTest
         ["ListWebhookDeliveries"] = [H, K, C, M],
         ["GetAuditTrail"] = [A],
         ["VerifyAuditTrail"] = [A, M],
+        ["GetQuotaUtilisationReport"] = [A, K],
+        ["GetUnknownReport"] = [A, K],
+        ["GetLeasesReport"] = [A, K],
     };
 
     [Test]

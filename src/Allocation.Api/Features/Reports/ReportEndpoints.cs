@@ -1,0 +1,97 @@
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
+using System.Text.Json.Nodes;
+using Mediator;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
+
+namespace Allocation.Api.Features.Reports;
+
+public static class ReportEndpoints
+{
+    private const string Parameters =
+        " Only history recorded at or before `asOf` counts, so a report of a past instant reads the same after later activity. Periods are UTC "
+        + "calendar months, quarters or years clipped to `from`–`to`.";
+
+    private static readonly Dictionary<string, string> ParameterDescriptions = new()
+    {
+        ["agreementId"] = "Only this agreement; omit for every agreement of the caller's municipality.",
+        ["from"] = "First day of the report (UTC date, inclusive); default: twelve months before `to`.",
+        ["to"] = "Last day of the report (UTC date, inclusive); default: the date of `asOf`.",
+        ["asOf"] = "The instant whose recorded history the report reproduces (ISO 8601); default now; never in the future (400 as-of-in-future).",
+        ["groupBy"] = "The periods: month (default), quarter or year.",
+        ["format"] = "json (default), csv or xlsx; overrides the Accept header (400 unsupported-format for anything else).",
+    };
+
+    public static void MapReportEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/reports").WithTags("Reports");
+        var known = new List<string>();
+
+        MapReport(group, known, GetQuotaUtilisationReportQuery.Name, (p, f) => new GetQuotaUtilisationReportQuery(p, f))
+            .WithName("GetQuotaUtilisationReport")
+            .WithSummary("Quota utilisation per period and agreement")
+            .WithDescription("One row per period and agreement, the state at the end of the period (or at `asOf` if earlier): the quota; the "
+                             + "stock (apartments provided and neither taken over nor returned) split into available (no open or accepted offer, "
+                             + "no lease), offered (an open or accepted offer, no lease yet) and "
+                             + "leased (an active social contract); stockShare = stock ÷ quota and leasedShare = "
+                             + "leased ÷ quota, fractions rounded to four decimals. The quota is the agreement's current one (quota changes have no "
+                             + "history yet). Reservations do not exist yet, so there is no reserved column." + Parameters)
+            .ProducesReport<QuotaUtilisationRow>();
+
+        MapReport(group, known, GetLeasesReportQuery.Name, (p, f) => new GetLeasesReportQuery(p, f))
+            .WithName("GetLeasesReport")
+            .WithSummary("Leases in trial, taken over and terminated per period, with the takeover rate")
+            .WithDescription("One row per period and agreement, from the leases' own days (start, trial end, end) as recorded at `asOf`: inTrial "
+                             + "(started on or before the period's last day, trial ending after it, not ended by then); takenOver (takeover day in the "
+                             + "period); terminated by reason (Moved, Breach, Eviction, Other; end day in the period); trialEnded (the trial end day, "
+                             + "the first day after the trial, is in the period, and the lease had not ended before it); trialEndedTakenOver (of those, "
+                             + "taken over by `asOf`); takeoverRate = trialEndedTakenOver ÷ trialEnded, rounded to four decimals, null when no trial "
+                             + "ended. An end counts once it is recorded, whatever day it is dated." + Parameters)
+            .ProducesReport<LeasesRow>();
+
+        group.MapGet("/{report}", IResult (string report) =>
+                throw new BadRequestException("unknown-report", $"There is no report '{report}'. The reports are: {string.Join(", ", known)}."))
+            .WithName("GetUnknownReport")
+            .RequireRoles(Access.ReadReports)
+            .WithSummary("Any other report name")
+            .WithDescription("A report name that does not exist is refused with 400 unknown-report; the problem's detail names the reports there are.")
+            .ProducesProblems(400);
+    }
+
+    private static RouteHandlerBuilder MapReport<TRow>(RouteGroupBuilder group, List<string> known, string name,
+        Func<ReportParameters, ExportFormat, IQuery<ReportRows<TRow>>> query)
+    {
+        known.Add(name);
+        return group.MapGet($"/{name}", async (Guid? agreementId, DateOnly? from, DateOnly? to, DateTimeOffset? asOf, string? groupBy, string? format,
+                IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var exportFormat = Exports.Negotiate(http.Request, format);
+                var parameters = new ReportParameters(agreementId, from, to, asOf, Grouping(groupBy), format);
+                var result = await mediator.Send(query(parameters, exportFormat), ct);
+                await Exports.WriteAsync(http, exportFormat, result.Info, result.Rows, ct);
+            })
+            .RequireRoles(Access.ReadReports)
+            .ProducesProblems(400)
+            .AddOpenApiOperationTransformer(async (operation, context, ct) =>
+            {
+                foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+                {
+                    if (ParameterDescriptions.TryGetValue(parameter.Name ?? "", out var description)) parameter.Description = description;
+                    if (parameter is { Name: "groupBy", Schema: OpenApiSchema groupBySchema })
+                        groupBySchema.Enum = [.. Enum.GetNames<ReportGrouping>().Select(n => JsonValue.Create(n.ToLowerInvariant()))];
+                    if (parameter is { Name: "format", Schema: OpenApiSchema formatSchema })
+                        formatSchema.Enum = [.. Enum.GetNames<ExportFormat>().Select(n => JsonValue.Create(n.ToLowerInvariant()))];
+                }
+                // The three representations share status 200, and the endpoint metadata keeps one media type per status.
+                if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse { Content: { } content } && !content.ContainsKey("application/json"))
+                    content["application/json"] = new OpenApiMediaType { Schema = await context.GetOrCreateSchemaAsync(typeof(ReportDocument<TRow>), null, ct) };
+            });
+    }
+
+    // The issue's spelling is lower case (groupBy=month); numbers are not names.
+    private static ReportGrouping? Grouping(string? groupBy) =>
+        groupBy is null ? null
+        : Enum.TryParse<ReportGrouping>(groupBy, ignoreCase: true, out var grouping) && !char.IsAsciiDigit(groupBy[0]) ? grouping
+        : throw new BadRequestException("malformed-request", "groupBy is month, quarter or year.");
+}
