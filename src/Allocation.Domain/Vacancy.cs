@@ -7,7 +7,17 @@ public static class Vacancy
     /// <param name="history">The changes in the order they happened (timestamps can tie, so they cannot order them).</param>
     /// <param name="availableFrom">The first day the apartment can be moved into; days before it are not vacant.</param>
     /// <param name="until">The instant up to which vacant days are counted.</param>
-    public static int Days(IEnumerable<ApartmentStatusChange> history, DateOnly availableFrom, DateTimeOffset until)
+    public static int Days(IEnumerable<ApartmentStatusChange> history, DateOnly availableFrom, DateTimeOffset until) =>
+        Count(history, availableFrom, until, change => change.ToStatus == ApartmentStatus.Available);
+
+    /// <summary>
+    /// Void days (PRODUCT §8, issue 9): the vacant days between a tenancy ending and the next offer, i.e. the vacant stretches
+    /// that began with a lease ending (leased → available), counted like <see cref="Days"/>; a subset of the vacant days.
+    /// </summary>
+    public static int VoidDays(IEnumerable<ApartmentStatusChange> history, DateOnly availableFrom, DateTimeOffset until) =>
+        Count(history, availableFrom, until, change => change is { FromStatus: ApartmentStatus.Leased, ToStatus: ApartmentStatus.Available });
+
+    private static int Count(IEnumerable<ApartmentStatusChange> history, DateOnly availableFrom, DateTimeOffset until, Func<ApartmentStatusChange, bool> opensStretch)
     {
         var movableFrom = new DateTimeOffset(availableFrom.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
         var total = TimeSpan.Zero;
@@ -16,7 +26,7 @@ public static class Vacancy
         {
             if (change.ChangedAt > until) break;
             if (vacantSince is { } since) total += Period(since, change.ChangedAt, movableFrom);
-            vacantSince = change.ToStatus == ApartmentStatus.Available ? change.ChangedAt : null;
+            vacantSince = opensStretch(change) ? change.ChangedAt : null;
         }
         if (vacantSince is { } open) total += Period(open, until, movableFrom);
         return (int)Math.Floor(total.TotalDays);

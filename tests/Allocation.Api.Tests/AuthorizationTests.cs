@@ -67,6 +67,7 @@ public sealed class AuthorizationTests : ApiTest
         ["GetQuotaUtilisationReport"] = [A, K],
         ["GetUnknownReport"] = [A, K],
         ["GetLeasesReport"] = [A, K],
+        ["GetVacancyReport"] = [A, K],
     };
 
     [Test]

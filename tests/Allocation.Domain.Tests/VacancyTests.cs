@@ -62,6 +62,27 @@ public sealed class VacancyTests
     }
 
     [Test]
+    public void Void_days_run_from_a_lease_ending_to_the_next_offer_and_not_before_the_first_tenancy()
+    {
+        var apartment = Provided();
+        var request = Build.ApprovedRequest(_agreement);
+        var offer = Build.OpenOffer(apartment, request, Now.AddDays(3), Now.AddDays(10));
+        offer.Accept(apartment, request, Now.AddDays(4));
+        var lease = offer.ConfirmLease(apartment, request, _agreement, Today.AddDays(5), LeaseForm.MunicipalitySublet, null, Now.AddDays(5));
+        lease.Terminate(apartment, _agreement, TerminationReason.Moved, Today.AddDays(20), false, Now.AddDays(20));
+        var next = Build.ApprovedRequest(_agreement);
+        var declined = Build.OpenOffer(apartment, next, Now.AddDays(27), Now.AddDays(30));
+        declined.Decline(apartment, next, DeclineReason.Size, null, null, Now.AddDays(28));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Vacancy.VoidDays(apartment.History, apartment.AvailableFrom, Now.AddDays(40)), Is.EqualTo(7), "day 20 to the offer on day 27");
+            Assert.That(Vacancy.VoidDays(apartment.History, apartment.AvailableFrom, Now.AddDays(24)), Is.EqualTo(4));
+            Assert.That(Days(apartment, Now.AddDays(40)), Is.EqualTo(3 + 7 + 12), "void days are also vacant days");
+        }
+    }
+
+    [Test]
     public void An_expired_offer_makes_the_apartment_vacant_again_from_its_deadline()
     {
         var apartment = Provided();

@@ -50,6 +50,18 @@ public static class ReportEndpoints
                              + "ended. An end counts once it is recorded, whatever day it is dated." + Parameters)
             .ProducesReport<LeasesRow>();
 
+        MapReport(group, known, GetVacancyReportQuery.Name, (p, f) => new GetVacancyReportQuery(p, f))
+            .WithName("GetVacancyReport")
+            .WithSummary("Vacant days, vacancy cost and void days per apartment and period")
+            .WithDescription("One row per apartment and period in which the apartment was in the stock at some moment (ordered by agreement "
+                             + "reference, object number, then period). A vacant day is a whole day (24 hours) the apartment stood Available in the "
+                             + "stock, counted from its available-from date (PRODUCT §4); vacantDays of a period = vacant days counted up to the "
+                             + "period's end (or `asOf`) minus those counted up to its start, so an apartment's periods add up. dailyRent = "
+                             + "monthlyRent × 12 ÷ 365 rounded to öre; vacancyCost = vacantDays × dailyRent (SEK). voidDays: of the vacant days, those "
+                             + "between a tenancy ending (a lease terminated without returning the apartment) and the next offer or the apartment "
+                             + "leaving the stock. District and rent are the apartment's current values. Clients sum rows for totals." + Parameters)
+            .ProducesReport<VacancyRow>();
+
         group.MapGet("/{report}", IResult (string report) =>
                 throw new BadRequestException("unknown-report", $"There is no report '{report}'. The reports are: {string.Join(", ", known)}."))
             .WithName("GetUnknownReport")
