@@ -1,6 +1,10 @@
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Auth;
+using System.Text.Json;
 using System.Text.Json.Nodes;
+using Allocation.Api.Persistence;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
 using Mediator;
 using Microsoft.AspNetCore.OpenApi;
 using Microsoft.OpenApi;
@@ -28,7 +32,8 @@ public static class ReportEndpoints
         var group = app.MapGroup("/api/v1/reports").WithTags("Reports");
         var known = new List<string>();
 
-        MapReport(group, known, GetQuotaUtilisationReportQuery.Name, (p, f) => new GetQuotaUtilisationReportQuery(p, f))
+        MapReport(group, known, GetQuotaUtilisationReportQuery.Name,
+                new QuotaUtilisationRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, "Botkyrkabyggen – sociala kontrakt", 300, 212, 9, 4, 199, 0.7067m, 0.6633m), (p, f) => new GetQuotaUtilisationReportQuery(p, f))
             .WithName("GetQuotaUtilisationReport")
             .WithSummary("Quota utilisation per period and agreement")
             .WithDescription("One row per period and agreement, the state at the end of the period (or at `asOf` if earlier): the quota; the "
@@ -39,7 +44,8 @@ public static class ReportEndpoints
                              + "history yet). Reservations do not exist yet, so there is no reserved column." + Parameters)
             .ProducesReport<QuotaUtilisationRow>();
 
-        MapReport(group, known, GetLeasesReportQuery.Name, (p, f) => new GetLeasesReportQuery(p, f))
+        MapReport(group, known, GetLeasesReportQuery.Name,
+                new LeasesRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, "Botkyrkabyggen – sociala kontrakt", 48, 3, 2, 1, 0, 1, 0, 4, 3, 0.75m), (p, f) => new GetLeasesReportQuery(p, f))
             .WithName("GetLeasesReport")
             .WithSummary("Leases in trial, taken over and terminated per period, with the takeover rate")
             .WithDescription("One row per period and agreement, from the leases' own days (start, trial end, end) as recorded at `asOf`: inTrial "
@@ -50,7 +56,9 @@ public static class ReportEndpoints
                              + "ended. An end counts once it is recorded, whatever day it is dated." + Parameters)
             .ProducesReport<LeasesRow>();
 
-        MapReport(group, known, GetVacancyReportQuery.Name, (p, f) => new GetVacancyReportQuery(p, f))
+        MapReport(group, known, GetVacancyReportQuery.Name,
+                new VacancyRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, new Guid("0195f000-0000-7000-8000-000000000301"), "BKB-1042", "Hallunda",
+                    7450m, 244.93m, 12, 2939.16m, 5), (p, f) => new GetVacancyReportQuery(p, f))
             .WithName("GetVacancyReport")
             .WithSummary("Vacant days, vacancy cost and void days per apartment and period")
             .WithDescription("One row per apartment and period in which the apartment was in the stock at some moment (ordered by agreement "
@@ -66,12 +74,12 @@ public static class ReportEndpoints
                 throw new BadRequestException("unknown-report", $"There is no report '{report}'. The reports are: {string.Join(", ", known)}."))
             .WithName("GetUnknownReport")
             .RequireRoles(Access.ReadReports)
-            .WithSummary("Any other report name")
-            .WithDescription("A report name that does not exist is refused with 400 unknown-report; the problem's detail names the reports there are.")
-            .ProducesProblems(400);
+            // Not an operation of the contract: it never succeeds, so as an operation it would be a client method that can only
+            // fail. api-spec/README.md (Reports) documents the refusal and its code instead.
+            .ExcludeFromDescription();
     }
 
-    private static RouteHandlerBuilder MapReport<TRow>(RouteGroupBuilder group, List<string> known, string name,
+    private static RouteHandlerBuilder MapReport<TRow>(RouteGroupBuilder group, List<string> known, string name, TRow example,
         Func<ReportParameters, ExportFormat, IQuery<ReportRows<TRow>>> query)
     {
         known.Add(name);
@@ -96,10 +104,23 @@ public static class ReportEndpoints
                         formatSchema.Enum = [.. Enum.GetNames<ExportFormat>().Select(n => JsonValue.Create(n.ToLowerInvariant()))];
                 }
                 // The three representations share status 200, and the endpoint metadata keeps one media type per status.
-                if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse { Content: { } content } && !content.ContainsKey("application/json"))
+                if (operation.Responses?.GetValueOrDefault("200") is not OpenApiResponse { Content: { } content }) return;
+                if (!content.ContainsKey("application/json"))
                     content["application/json"] = new OpenApiMediaType { Schema = await context.GetOrCreateSchemaAsync(typeof(ReportDocument<TRow>), null, ct) };
+                var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
+                var document = new ReportDocument<TRow>(name, ExampleAsOf, new Dictionary<string, string?> { ["groupBy"] = "month", ["from"] = "2026-06-01", ["to"] = "2026-06-30" },
+                    5, [example]);
+                if (content["application/json"] is OpenApiMediaType media) media.Example = JsonNode.Parse(JsonSerializer.Serialize(document, json));
+                // Until the CSV and XLSX writers declare their own examples: the documented header row, and the start of a workbook (a ZIP archive).
+                var columns = string.Join(';', typeof(TRow).GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
+                foreach (var (type, other) in content.Where(c => c.Key != "application/json" && c.Value.Example is null).ToList())
+                    if (other is OpenApiMediaType otherMedia)
+                        otherMedia.Example = type == Exports.CsvMediaType ? JsonValue.Create(columns + "\r\n") : JsonValue.Create(Convert.ToBase64String("PK\u0003\u0004"u8));
             });
     }
+
+    private static readonly DateTimeOffset ExampleAsOf = new(2026, 7, 1, 6, 0, 0, TimeSpan.Zero);
+    private static readonly DateOnly ExampleStart = new(2026, 6, 1), ExampleEnd = new(2026, 6, 30);
 
     // The issue's spelling is lower case (groupBy=month); numbers are not names.
     private static ReportGrouping? Grouping(string? groupBy) =>
