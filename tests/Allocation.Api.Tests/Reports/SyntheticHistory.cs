@@ -12,7 +12,7 @@ namespace Allocation.Api.Tests.Reports;
 
 /// <summary>What <see cref="SyntheticHistory.CreateAsync"/> made, in the order it made it.</summary>
 /// <param name="AgreementId">The agreement of its own that holds all of it.</param>
-/// <param name="StartedAt">The clock when the history began.</param>
+/// <param name="StartedAt">The clock when the history began: the first Monday 08:00 UTC not before the clock's time.</param>
 /// <param name="EndedAt">The clock when it ended.</param>
 public sealed record SyntheticHistoryData(
     Guid AgreementId,
@@ -38,7 +38,11 @@ public static class SyntheticHistory
         int days = 365)
     {
         var rng = new Random(seed);
-        var startedAt = clock.GetUtcNow();
+        // Offer deadlines count working days, so the same history needs the same weekday: it starts on a Monday at 08:00 UTC.
+        var now = clock.GetUtcNow();
+        var startedAt = new DateTimeOffset(now.UtcDateTime.Date, TimeSpan.Zero).AddHours(8).AddDays(((int)DayOfWeek.Monday - (int)now.DayOfWeek + 7) % 7);
+        if (startedAt < now) startedAt = startedAt.AddDays(7);
+        if (startedAt > now) clock.Advance(startedAt - now);
         var agreement = await client.PostAsJsonAsync("/api/v1/agreements", Api.NewAgreement(apartments + 5) with { TargetGroupCodes = TargetGroups }, Api.Json);
         await agreement.AssertStatusAsync(HttpStatusCode.Created);
         var agreementId = (await agreement.ReadAsync<Features.Agreements.AgreementResponse>()).Id;
@@ -50,7 +54,7 @@ public static class SyntheticHistory
             if (clock.GetUtcNow() < morning) clock.Advance(morning - clock.GetUtcNow());
 
             if (s.Apartments.Count < apartments && rng.NextDouble() < apartments / (days * 0.6))
-                await s.RegisterAsync(agreementId, $"SYN-{seed}-{s.Apartments.Count:D3}", Districts[rng.Next(Districts.Length)]);
+                await s.RegisterAsync(agreementId, $"SYN-{agreementId.ToString("N")[^8..]}-{s.Apartments.Count:D3}", Districts[rng.Next(Districts.Length)]);
             if (s.Requests.Count < requests && rng.NextDouble() < requests / (days * 0.8))
                 await s.SubmitRequestAsync(agreementId, TargetGroups[rng.Next(TargetGroups.Length)]);
 
