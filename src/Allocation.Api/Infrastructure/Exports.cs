@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections;
 using System.Globalization;
+using System.Linq.Expressions;
 using System.Reflection;
 using System.Runtime.CompilerServices;
 using System.Text;
@@ -203,7 +204,15 @@ internal static class ExportColumns<TRow>
 
 internal sealed record ExportColumn(string Name, PropertyInfo Property)
 {
-    private readonly Func<object, object?> _get = Property.GetValue;
+    // Compiled once per column: a reflection call per cell would cost a large export more than the CSV writer does.
+    private readonly Func<object, object?> _get = Getter(Property);
+
+    private static Func<object, object?> Getter(PropertyInfo property)
+    {
+        var row = Expression.Parameter(typeof(object), "row");
+        var value = Expression.Property(Expression.Convert(row, property.DeclaringType!), property);
+        return Expression.Lambda<Func<object, object?>>(Expression.Convert(value, typeof(object)), row).Compile();
+    }
 
     /// <summary>The cell's value, or null when the row suppresses it.</summary>
     public object? Value(object row, out bool suppressed)
