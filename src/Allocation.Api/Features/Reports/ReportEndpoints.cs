@@ -93,7 +93,7 @@ public static class ReportEndpoints
             })
             .RequireRoles(Access.ReadReports)
             .ProducesProblems(400)
-            .AddOpenApiOperationTransformer(async (operation, context, ct) =>
+            .AddOpenApiOperationTransformer((operation, context, _) =>
             {
                 foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
                 {
@@ -103,19 +103,12 @@ public static class ReportEndpoints
                     if (parameter is { Name: "format", Schema: OpenApiSchema formatSchema })
                         formatSchema.Enum = [.. Enum.GetNames<ExportFormat>().Select(n => JsonValue.Create(n.ToLowerInvariant()))];
                 }
-                // The three representations share status 200, and the endpoint metadata keeps one media type per status.
-                if (operation.Responses?.GetValueOrDefault("200") is not OpenApiResponse { Content: { } content }) return;
-                if (!content.ContainsKey("application/json"))
-                    content["application/json"] = new OpenApiMediaType { Schema = await context.GetOrCreateSchemaAsync(typeof(ReportDocument<TRow>), null, ct) };
+                if (operation.Responses?.GetValueOrDefault("200") is not OpenApiResponse { Content: { } content }) return Task.CompletedTask;
                 var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
                 var document = new ReportDocument<TRow>(name, ExampleAsOf, new Dictionary<string, string?> { ["groupBy"] = "month", ["from"] = "2026-06-01", ["to"] = "2026-06-30" },
                     5, [example]);
-                if (content["application/json"] is OpenApiMediaType media) media.Example = JsonNode.Parse(JsonSerializer.Serialize(document, json));
-                // Until the CSV and XLSX writers declare their own examples: the documented header row, and the start of a workbook (a ZIP archive).
-                var columns = string.Join(';', typeof(TRow).GetProperties().Select(p => JsonNamingPolicy.CamelCase.ConvertName(p.Name)));
-                foreach (var (type, other) in content.Where(c => c.Key != "application/json" && c.Value.Example is null).ToList())
-                    if (other is OpenApiMediaType otherMedia)
-                        otherMedia.Example = type == Exports.CsvMediaType ? JsonValue.Create(columns + "\r\n") : JsonValue.Create(Convert.ToBase64String("PK\u0003\u0004"u8));
+                if (content.TryGetValue("application/json", out var media)) media.Example = JsonNode.Parse(JsonSerializer.Serialize(document, json));
+                return Task.CompletedTask;
             });
     }
 

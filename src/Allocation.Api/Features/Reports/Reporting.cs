@@ -39,10 +39,7 @@ public static class Reporting
         }
     }
 
-    /// <summary>
-    /// The audit entry's detail: the report and the parameters given (the agreement is the entry's resource id). Kept short
-    /// enough for the audit outcome column until it is widened.
-    /// </summary>
+    /// <summary>The audit entry's detail: the report and the parameters given (the agreement is the entry's resource id).</summary>
     public static string AuditDetail(string report, ReportParameters parameters, ExportFormat format)
     {
         var given = new List<string> { report };
@@ -51,10 +48,6 @@ public static class Reporting
         if (parameters.AsOf is { } asOf) given.Add(string.Create(CultureInfo.InvariantCulture, $"asOf={asOf.UtcDateTime:yyyy-MM-ddTHH:mm:ss.FFFFFFFZ}"));
         if (parameters.GroupBy is { } groupBy) given.Add($"groupBy={groupBy.ToString().ToLowerInvariant()}");
         given.Add($"format={format.ToString().ToLowerInvariant()}");
-        var detail = string.Join(' ', given);
-        return detail.Length <= MaxAuditDetail ? detail : detail[..MaxAuditDetail];
+        return string.Join(' ', given);
     }
-
-    // audit_entries.outcome holds 100 characters, "exported " included.
-    private const int MaxAuditDetail = 90;
 }
