@@ -3,6 +3,7 @@ using System.Net;
 using Allocation.Api.Features.Reports;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Auth;
+using CsvHelper;
 using Npgsql;
 
 namespace Allocation.Api.Tests.Reports;
@@ -68,6 +69,27 @@ public sealed class QuotaUtilisationReportTests : ApiTest
         Assert.That(await after.Content.ReadAsByteArrayAsync(), Is.EqualTo(bytesBefore));
         var now = await Client.GetAsync<ReportDocument<QuotaUtilisationRow>>($"/api/v1/reports/quota-utilisation?agreementId={_history.AgreementId}");
         Assert.That(now.Rows[^1].Offered, Is.GreaterThan(0), "the activity shows in a report of now");
+    }
+
+    [Test]
+    public async Task The_CSV_parsed_with_semicolons_gives_the_JSON_figures_with_decimal_commas()
+    {
+        var json = await Client.GetAsync<ReportDocument<QuotaUtilisationRow>>(ReportUri("&groupBy=quarter"));
+        var response = await (await Client.GetAsync(ReportUri("&groupBy=quarter&format=csv"))).AssertStatusAsync(HttpStatusCode.OK);
+
+        using var csv = CsvReader.Create(await response.Content.ReadAsByteArrayAsync(), CsvReaderOptions.Default with { Separator = ';' });
+        var swedish = CultureInfo.GetCultureInfo("sv-SE");
+        var rows = new List<QuotaUtilisationRow>();
+        while (csv.Read())
+            rows.Add(new QuotaUtilisationRow(DateOnly.Parse(csv.GetString("periodStart"), CultureInfo.InvariantCulture),
+                DateOnly.Parse(csv.GetString("periodEnd"), CultureInfo.InvariantCulture), Guid.Parse(csv.GetString("agreementId")), csv.GetString("agreementReference"),
+                int.Parse(csv.GetString("quota"), CultureInfo.InvariantCulture), int.Parse(csv.GetString("stock"), CultureInfo.InvariantCulture),
+                int.Parse(csv.GetString("available"), CultureInfo.InvariantCulture), int.Parse(csv.GetString("offered"), CultureInfo.InvariantCulture),
+                int.Parse(csv.GetString("leased"), CultureInfo.InvariantCulture), decimal.Parse(csv.GetString("stockShare"), swedish),
+                decimal.Parse(csv.GetString("leasedShare"), swedish)));
+
+        Assert.That(rows, Is.EqualTo(json.Rows));
+        Assert.That(json.Rows.Any(r => r.StockShare is > 0 and < 1), "a share with decimals to read");
     }
 
     [Test]
