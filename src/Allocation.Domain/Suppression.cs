@@ -31,7 +31,8 @@ public static class Suppression
                     table.Hide(new Cell(r, c));
 
         // Complementary suppression: a line (a row or a column, with its total) with exactly one hidden member gives it
-        // away by subtraction, so another member is hidden: the smallest non-zero count, or else the total.
+        // away by subtraction, so another member is hidden: the smallest non-zero count, or else the total. Zeros are never
+        // hidden, so hidden counts are known to be at least 1: when the total leaves exactly 1 for each, the total goes too.
         var lines = table.Lines().ToList();
         bool changed;
         do
@@ -39,7 +40,15 @@ public static class Suppression
             changed = false;
             foreach (var (members, total) in lines)
             {
-                if (members.Append(total).Count(table.IsHidden) != 1) continue;
+                var hidden = members.Append(total).Count(table.IsHidden);
+                if (hidden > 1 && !table.IsHidden(total)
+                    && table.Value(total) - members.Where(m => !table.IsHidden(m)).Sum(table.Value) == hidden)
+                {
+                    table.Hide(total);
+                    changed = true;
+                    continue;
+                }
+                if (hidden != 1) continue;
                 var partner = members.Where(m => !table.IsHidden(m) && table.Value(m) > 0)
                     .OrderBy(table.Value).ThenBy(m => m.Row).ThenBy(m => m.Column)
                     .Select(m => (Cell?)m).FirstOrDefault();

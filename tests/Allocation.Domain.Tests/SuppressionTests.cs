@@ -90,6 +90,17 @@ public sealed class SuppressionTests
     }
 
     [Test]
+    public void Hidden_counts_that_their_total_leaves_exactly_one_each_hide_the_total()
+    {
+        // Two hidden ones in a row of total 2: hidden counts are never zero, so each must be 1 unless the total goes too.
+        int[][] counts = [[1, 0, 1], [4, 2, 9]];
+        var t = Apply(counts, [true, false]);
+
+        Assert.That(t.IsHidden(0, t.TotalColumn), Is.True);
+        AssertNothingDerivable(t);
+    }
+
+    [Test]
     public void Durations_of_fewer_than_the_threshold_cases_of_a_sensitive_group_are_hidden()
     {
         Assert.That(Suppression.HidesDuration(true, 4, 5), Is.True);
@@ -115,6 +126,23 @@ public sealed class SuppressionTests
                     if (sensitive[r] && counts[r][c] is > 0 and < 5)
                         Assert.That(t.IsHidden(r, c), $"table {i}: sensitive small cell ({r},{c})");
             AssertNothingDerivable(t, rowTotals);
+            AssertNoTotalLeavesOneEach(t, rowTotals);
+        }
+    }
+
+    /// <summary>No visible total, less its visible members, leaves exactly 1 for each of two or more hidden members.</summary>
+    private static void AssertNoTotalLeavesOneEach(SuppressedTable t, bool rowTotals)
+    {
+        var rows = Enumerable.Range(0, t.Rows).ToList();
+        var columns = Enumerable.Range(0, t.Columns).ToList();
+        var lines = new List<(List<Cell> Members, Cell Total)>();
+        if (rowTotals) lines.AddRange(rows.Select(r => (columns.Select(c => new Cell(r, c)).ToList(), new Cell(r, t.TotalColumn))));
+        lines.AddRange(columns.Select(c => (rows.Select(r => new Cell(r, c)).ToList(), new Cell(t.TotalRow, c))));
+        foreach (var (members, total) in lines)
+        {
+            var hidden = members.Count(t.IsHidden);
+            if (hidden < 2 || t.IsHidden(total)) continue;
+            Assert.That(t.Value(total) - members.Where(m => !t.IsHidden(m)).Sum(t.Value), Is.Not.EqualTo(hidden), $"line of {total}");
         }
     }
 
