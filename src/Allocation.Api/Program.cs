@@ -10,6 +10,7 @@ using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.HousingCompanies;
+using Allocation.Api.Features.Reports;
 using Allocation.Api.Features.TargetGroups;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Audit;
@@ -116,6 +117,7 @@ app.MapLeaseEndpoints();
 app.MapAuditTrailEndpoints();
 app.MapEventEndpoints();
 app.MapWebhookEndpoints();
+app.MapReportEndpoints();
 
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))
     await Database.MigrateAsync(app.Services);

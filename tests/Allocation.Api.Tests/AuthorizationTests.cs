@@ -64,6 +64,9 @@ public sealed class AuthorizationTests : ApiTest
         ["ListWebhookDeliveries"] = [H, K, C, M],
         ["GetAuditTrail"] = [A],
         ["VerifyAuditTrail"] = [A, M],
+        ["GetAllocationsReport"] = [A, K],
+        ["GetOutcomesReport"] = [A, K],
+        ["GetNationalSurveyReport"] = [A, K],
     };
 
     [Test]
