@@ -24,7 +24,7 @@ public sealed class OutcomesReportTests : ApiTest
         await Client.CloseAsync(housed, RequestOutcome.SocialContractTakeover);
         await Client.QueueAsync(agreement, Families); // open: not in the report
 
-        var rows = Rows(await Client.ReportAsync($"outcomes?agreementId={agreement}&groupBy=year"));
+        var rows = Rows(await Client.ReportAsync($"outcomes?agreementId={agreement}&groupBy=year&from=2026-01-01"));
 
         var sql = await SqlOutcomesAsync(agreement);
         var family = rows.Single(r => (string?)r["targetGroupCode"] == Families);
@@ -52,7 +52,7 @@ public sealed class OutcomesReportTests : ApiTest
         await Client.CloseAsync(await Client.QueueAsync(agreement, Sensitive), RequestOutcome.OwnFirstHandLease);
         await Client.CloseAsync(await Client.QueueAsync(agreement, Sensitive), RequestOutcome.RelocatedThroughNetwork);
 
-        var rows = Rows(await Client.ReportAsync($"outcomes?agreementId={agreement}&groupBy=year"));
+        var rows = Rows(await Client.ReportAsync($"outcomes?agreementId={agreement}&groupBy=year&from=2026-01-01"));
 
         var sql = await SqlOutcomesAsync(agreement);
         var sensitive = rows.Single(r => (string?)r["targetGroupCode"] == Sensitive);

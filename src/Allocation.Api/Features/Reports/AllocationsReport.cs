@@ -61,8 +61,9 @@ public sealed record AllocationsRow(
 
 public sealed record GetAllocationsReportQuery(ReportParameters Parameters, ExportFormat Format) : IQuery<ReportRows<AllocationsRow>>, IAuditedReport
 {
+    public const string Name = "allocations";
     public Guid? AgreementId => Parameters.AgreementId;
-    public string AuditDetail => ReportFigures.AuditDetail("allocations", Parameters, Format);
+    public string AuditDetail => Reporting.AuditDetail(Name, Parameters, Format);
 }
 
 public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProvider clock, IConfiguration configuration)
@@ -82,9 +83,8 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
 
     public async ValueTask<ReportRows<AllocationsRow>> Handle(GetAllocationsReportQuery query, CancellationToken ct)
     {
-        var p = query.Parameters.Resolve(clock.GetUtcNow(), ReportFigures.SuppressionThreshold(configuration));
+        var p = query.Parameters.Resolve(clock.GetUtcNow(), Reporting.SuppressionThreshold(configuration));
         var asOf = p.AsOf;
-        if (p.AgreementId is { } id && !await db.Agreements.AnyAsync(a => a.Id == id, ct)) throw new NotFoundException("agreement", id);
 
         // The caller's municipality comes from the requests' query filter; only what was recorded by asOf counts.
         var requests = db.AllocationRequests.AsNoTracking().Where(r => r.CreatedAt <= asOf);
@@ -191,7 +191,7 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
                     toHoused.Median, toHoused.P90, toOffer.Median, toOffer.P90, share, isTotal ? null : groups[row].TargetShare, hidden));
             }
         }
-        var info = new ReportInfo("allocations", asOf, query.Parameters.AsGiven(), p.SuppressionThreshold);
+        var info = new ReportInfo(GetAllocationsReportQuery.Name, asOf, Reporting.Given(query.Parameters), p.SuppressionThreshold);
         return new ReportRows<AllocationsRow>(info, ReportFigures.Yield(rows));
     }
 }

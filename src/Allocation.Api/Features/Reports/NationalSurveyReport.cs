@@ -31,8 +31,9 @@ public sealed record NationalSurveyRow(
 
 public sealed record GetNationalSurveyReportQuery(ReportParameters Parameters, ExportFormat Format) : IQuery<ReportRows<NationalSurveyRow>>, IAuditedReport
 {
+    public const string Name = "national-survey";
     public Guid? AgreementId => Parameters.AgreementId;
-    public string AuditDetail => ReportFigures.AuditDetail("national-survey", Parameters, Format);
+    public string AuditDetail => Reporting.AuditDetail(Name, Parameters, Format);
 }
 
 public sealed class GetNationalSurveyReportHandler(AllocationDbContext db, TimeProvider clock, IConfiguration configuration)
@@ -40,10 +41,9 @@ public sealed class GetNationalSurveyReportHandler(AllocationDbContext db, TimeP
 {
     public async ValueTask<ReportRows<NationalSurveyRow>> Handle(GetNationalSurveyReportQuery query, CancellationToken ct)
     {
-        var p = query.Parameters.Resolve(clock.GetUtcNow(), ReportFigures.SuppressionThreshold(configuration));
+        var p = query.Parameters.Resolve(clock.GetUtcNow(), Reporting.SuppressionThreshold(configuration));
         var asOf = p.AsOf;
         var day = ReportFigures.Day(asOf);
-        if (p.AgreementId is { } id && !await db.Agreements.AnyAsync(a => a.Id == id, ct)) throw new NotFoundException("agreement", id);
 
         var leases = db.Leases.AsNoTracking().Where(l => l.SignedAt <= asOf && l.StartDate <= day);
         if (p.AgreementId is { } agreementId) leases = leases.Where(l => l.AgreementId == agreementId);
@@ -81,7 +81,7 @@ public sealed class GetNationalSurveyReportHandler(AllocationDbContext db, TimeP
 
         var row = new NationalSurveyRow(day, Show(count, "households"), s.IsHidden(0, s.TotalColumn) ? Cell(s.TotalColumn, "adults") : Show(adults, "adults"),
             Cell(0, "adultWomen"), Cell(1, "adultMen"), Cell(2, "adultsSexNotRecorded"), Show(children, "children"), hidden);
-        var info = new ReportInfo("national-survey", asOf, query.Parameters.AsGiven(), p.SuppressionThreshold);
+        var info = new ReportInfo(GetNationalSurveyReportQuery.Name, asOf, Reporting.Given(query.Parameters), p.SuppressionThreshold);
         return new ReportRows<NationalSurveyRow>(info, ReportFigures.Yield([row]));
     }
 }

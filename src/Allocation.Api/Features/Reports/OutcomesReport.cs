@@ -37,8 +37,9 @@ public sealed record OutcomesRow(
 
 public sealed record GetOutcomesReportQuery(ReportParameters Parameters, ExportFormat Format) : IQuery<ReportRows<OutcomesRow>>, IAuditedReport
 {
+    public const string Name = "outcomes";
     public Guid? AgreementId => Parameters.AgreementId;
-    public string AuditDetail => ReportFigures.AuditDetail("outcomes", Parameters, Format);
+    public string AuditDetail => Reporting.AuditDetail(Name, Parameters, Format);
 }
 
 public sealed class GetOutcomesReportHandler(AllocationDbContext db, TimeProvider clock, IConfiguration configuration)
@@ -49,9 +50,8 @@ public sealed class GetOutcomesReportHandler(AllocationDbContext db, TimeProvide
 
     public async ValueTask<ReportRows<OutcomesRow>> Handle(GetOutcomesReportQuery query, CancellationToken ct)
     {
-        var p = query.Parameters.Resolve(clock.GetUtcNow(), ReportFigures.SuppressionThreshold(configuration));
+        var p = query.Parameters.Resolve(clock.GetUtcNow(), Reporting.SuppressionThreshold(configuration));
         var asOf = p.AsOf;
-        if (p.AgreementId is { } id && !await db.Agreements.AnyAsync(a => a.Id == id, ct)) throw new NotFoundException("agreement", id);
 
         var requests = db.AllocationRequests.AsNoTracking().Where(r => r.CreatedAt <= asOf);
         if (p.AgreementId is { } agreementId) requests = requests.Where(r => r.AgreementId == agreementId);
@@ -99,7 +99,7 @@ public sealed class GetOutcomesReportHandler(AllocationDbContext db, TimeProvide
                     cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], share, hidden));
             }
         }
-        var info = new ReportInfo("outcomes", asOf, query.Parameters.AsGiven(), p.SuppressionThreshold);
+        var info = new ReportInfo(GetOutcomesReportQuery.Name, asOf, Reporting.Given(query.Parameters), p.SuppressionThreshold);
         return new ReportRows<OutcomesRow>(info, ReportFigures.Yield(rows));
     }
 }

@@ -1,84 +1,145 @@
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Auth;
+using System.Text.Json.Nodes;
 using Mediator;
+using Microsoft.AspNetCore.OpenApi;
+using Microsoft.OpenApi;
 
 namespace Allocation.Api.Features.Reports;
 
 public static class ReportEndpoints
 {
+    private const string Parameters =
+        " Only history recorded at or before `asOf` counts, so a report of a past instant reads the same after later activity. Periods are UTC "
+        + "calendar months, quarters or years clipped to `from`–`to`.";
+
+    private static readonly Dictionary<string, string> ParameterDescriptions = new()
+    {
+        ["agreementId"] = "Only this agreement; omit for every agreement of the caller's municipality.",
+        ["from"] = "First day of the report (UTC date, inclusive); default: twelve months before `to`.",
+        ["to"] = "Last day of the report (UTC date, inclusive); default: the date of `asOf`.",
+        ["asOf"] = "The instant whose recorded history the report reproduces (ISO 8601); default now; never in the future (400 as-of-in-future).",
+        ["groupBy"] = "The periods: month (default), quarter or year.",
+        ["format"] = "json (default), csv or xlsx; overrides the Accept header (400 unsupported-format for anything else).",
+    };
+
     public static void MapReportEndpoints(this IEndpointRouteBuilder app)
     {
         var group = app.MapGroup("/api/v1/reports").WithTags("Reports");
+        var known = new List<string>();
 
-        // Allocations, outcomes and the national survey (engineer B's block).
-        group.MapGet("/allocations", async (IMediator mediator, HttpContext http, Guid? agreementId, DateOnly? from, DateOnly? to, DateTimeOffset? asOf,
-                ReportGrouping? groupBy, string? format, CancellationToken ct) =>
-            {
-                var served = Exports.Negotiate(http.Request, format);
-                var report = await mediator.Send(new GetAllocationsReportQuery(new ReportParameters(agreementId, from, to, asOf, groupBy, format), served), ct);
-                await Exports.WriteAsync(http, served, report.Info, report.Rows, ct);
-            })
-            .WithName("GetAllocationsReport")
+        MapReport(group, known, GetQuotaUtilisationReportQuery.Name, (p, f) => new GetQuotaUtilisationReportQuery(p, f))
+            .WithName("GetQuotaUtilisationReport")
+            .WithSummary("Quota utilisation per period and agreement")
+            .WithDescription("One row per period and agreement, the state at the end of the period (or at `asOf` if earlier): the quota; the "
+                             + "stock (apartments provided and neither taken over nor returned) split into available (no open or accepted offer, "
+                             + "no lease), offered (an open or accepted offer, no lease yet) and "
+                             + "leased (an active social contract); stockShare = stock ÷ quota and leasedShare = "
+                             + "leased ÷ quota, fractions rounded to four decimals. The quota is the agreement's current one (quota changes have no "
+                             + "history yet). Reservations do not exist yet, so there is no reserved column." + Parameters)
+            .ProducesReport<QuotaUtilisationRow>();
+
+        MapReport(group, known, GetLeasesReportQuery.Name, (p, f) => new GetLeasesReportQuery(p, f))
+            .WithName("GetLeasesReport")
+            .WithSummary("Leases in trial, taken over and terminated per period, with the takeover rate")
+            .WithDescription("One row per period and agreement, from the leases' own days (start, trial end, end) as recorded at `asOf`: inTrial "
+                             + "(started on or before the period's last day, trial ending after it, not ended by then); takenOver (takeover day in the "
+                             + "period); terminated by reason (Moved, Breach, Eviction, Other; end day in the period); trialEnded (the trial end day, "
+                             + "the first day after the trial, is in the period, and the lease had not ended before it); trialEndedTakenOver (of those, "
+                             + "taken over by `asOf`); takeoverRate = trialEndedTakenOver ÷ trialEnded, rounded to four decimals, null when no trial "
+                             + "ended. An end counts once it is recorded, whatever day it is dated." + Parameters)
+            .ProducesReport<LeasesRow>();
+
+        group.MapGet("/{report}", IResult (string report) =>
+                throw new BadRequestException("unknown-report", $"There is no report '{report}'. The reports are: {string.Join(", ", known)}."))
+            .WithName("GetUnknownReport")
             .RequireRoles(Access.ReadReports)
+            .WithSummary("Any other report name")
+            .WithDescription("A report name that does not exist is refused with 400 unknown-report; the problem's detail names the reports there are.")
+            .ProducesProblems(400);
+
+        // Reports per target group (engineer B): suppressed for sensitive groups (PRODUCT §6).
+        const string suppression =
+            " Small-cell suppression (PRODUCT §6): in a sensitive target group's row a count from 1 to `suppressionThreshold` − 1 is null and "
+            + "named in the row's `suppressed`, and so are as many further cells and totals as keep every suppressed count from being "
+            + "derived by subtraction (the next-smallest non-zero count of the line, else its total; a total that would leave exactly 1 for "
+            + "each suppressed count).";
+
+        MapReport(group, known, GetAllocationsReportQuery.Name, (p, f) => new GetAllocationsReportQuery(p, f))
+            .WithName("GetAllocationsReport")
             .WithSummary("Allocations per target group and period")
             .WithDescription(
-                "Per period (`groupBy` month, quarter or year, within `from`..`to`, UTC days) a row per target group that has requests, then a row "
-                + "with `targetGroupCode` null summing all groups. Counts, by the UTC day the event was recorded: `submitted` (requests submitted), "
-                + "`approved` (requests approved into the queue; a return to the queue after an offer is not an approval), `rejected`, "
-                + "`offered` (offers made), `housed` (households housed: the request reached Housed, i.e. the housing company confirmed the signed "
-                + "lease), `declinedRent` … `declinedOther` (offers declined, one column per decline reason), `expired` (offers whose response "
-                + "deadline passed unanswered, counted on the deadline's day), `withdrawn` (requests withdrawn). Durations in whole UTC calendar "
-                + "days, nearest-rank median and 90th percentile: submitted→housed over the households housed in the period, approved→first offer "
-                + "over the requests first offered in the period. `housedShare` is the group's share of the period's housings, to compare with "
-                + "its soft `targetShare` of the quota. Only what was recorded at or before `asOf` counts, so a report of a past `asOf` never "
-                + "changes. Small-cell suppression (PRODUCT §6): in a sensitive group's row, a count from 1 to `suppressionThreshold` − 1 is null "
-                + "and named in `suppressed`, and so many more cells (the next-smallest non-zero count of the column, or the all-groups total) that "
-                + "none can be derived by subtraction; a sensitive group's durations over fewer cases than the threshold are null too, and a share "
-                + "of a suppressed count or total. Every download is audited. JSON, CSV or XLSX by `format` or `Accept`.")
-            .ProducesReport<AllocationsRow>()
-            .ProducesProblems(400, 404);
+                "Per period a row per target group that has requests, ordered by priority rank, then a row with `targetGroupCode` null summing "
+                + "all groups. Counts, by the UTC day the event was recorded: submitted (requests submitted); approved (requests approved into "
+                + "the queue; a return to the queue after an offer is not an approval); rejected; offered (offers made; a household offered "
+                + "twice counts twice); housed (households housed: the request reached Housed, i.e. the housing company confirmed the signed "
+                + "lease); declinedRent, declinedSize, declinedDistrict, declinedSafety, declinedHealth, declinedOther (offers declined, by "
+                + "reason); expired (offers whose response deadline passed unanswered, on the deadline's day); withdrawn (requests withdrawn). "
+                + "Durations in whole UTC calendar days, nearest-rank median and 90th percentile: medianDaysSubmittedToHoused and "
+                + "p90DaysSubmittedToHoused over the households housed in the period; medianDaysApprovedToFirstOffer and "
+                + "p90DaysApprovedToFirstOffer over the requests first offered in the period. housedShare = the group's housed ÷ all housed "
+                + "in the period (four decimals), to compare with targetShare, the group's soft target share of the quota." + suppression
+                + " A sensitive group's durations over fewer cases than the threshold are null too (on the all-groups row when a sensitive "
+                + "group's cases are among them), and so is a share of a suppressed count or total." + Parameters)
+            .ProducesReport<AllocationsRow>();
 
-        group.MapGet("/outcomes", async (IMediator mediator, HttpContext http, Guid? agreementId, DateOnly? from, DateOnly? to, DateTimeOffset? asOf,
-                ReportGrouping? groupBy, string? format, CancellationToken ct) =>
-            {
-                var served = Exports.Negotiate(http.Request, format);
-                var report = await mediator.Send(new GetOutcomesReportQuery(new ReportParameters(agreementId, from, to, asOf, groupBy, format), served), ct);
-                await Exports.WriteAsync(http, served, report.Info, report.Rows, ct);
-            })
+        MapReport(group, known, GetOutcomesReportQuery.Name, (p, f) => new GetOutcomesReportQuery(p, f))
             .WithName("GetOutcomesReport")
-            .RequireRoles(Access.ReadReports)
             .WithSummary("Outcomes of closed requests per target group and period")
             .WithDescription(
-                "Per period (`groupBy` month, quarter or year, within `from`..`to`, UTC days) a row per target group that has requests, then a row "
-                + "with `targetGroupCode` null summing all groups: the requests closed in the period (by the UTC day of closing) by their recorded "
-                + "outcome, one column per outcome: `ownFirstHandLease` and `ownSecondHandLease` (the household found housing of its own), "
-                + "`socialContractTakeover`, `relocatedThroughNetwork`, `otherOrUnknown`; `closed` is their sum, and `ownHousingShare` the share "
-                + "of the closed requests whose household found housing of its own. Only closings recorded at or before `asOf` count. "
-                + "Small-cell suppression (PRODUCT §6) as in the allocations report, over rows, columns and their totals: no suppressed count "
-                + "can be derived from `closed` or the all-groups row; a share of a suppressed figure is suppressed too. Every download is "
-                + "audited. JSON, CSV or XLSX by `format` or `Accept`.")
-            .ProducesReport<OutcomesRow>()
-            .ProducesProblems(400, 404);
+                "Per period a row per target group that has requests, then a row with `targetGroupCode` null summing all groups: the requests "
+                + "closed in the period (by the UTC day of closing) by their outcome: ownFirstHandLease and ownSecondHandLease (the household "
+                + "found housing of its own), socialContractTakeover, relocatedThroughNetwork, otherOrUnknown; closed = their sum; "
+                + "ownHousingShare = (ownFirstHandLease + ownSecondHandLease) ÷ closed, four decimals, null when nothing closed." + suppression
+                + " A share of a suppressed figure is null too." + Parameters)
+            .ProducesReport<OutcomesRow>();
 
-        group.MapGet("/national-survey", async (IMediator mediator, HttpContext http, Guid? agreementId, DateTimeOffset? asOf, string? format,
-                CancellationToken ct) =>
-            {
-                var served = Exports.Negotiate(http.Request, format);
-                var report = await mediator.Send(new GetNationalSurveyReportQuery(new ReportParameters(agreementId, null, null, asOf, null, format), served), ct);
-                await Exports.WriteAsync(http, served, report.Info, report.Rows, ct);
-            })
+        MapReport(group, known, GetNationalSurveyReportQuery.Name, (p, f) => new GetNationalSurveyReportQuery(p, f))
             .WithName("GetNationalSurveyReport")
-            .RequireRoles(Access.ReadReports)
-            .WithSummary("People in social contracts on a day, for the national surveys")
+            .WithSummary("People in social contracts on a day, for Socialstyrelsen's and Boverket's surveys")
             .WithDescription(
-                "The figures Socialstyrelsen's homelessness mapping and Boverket's yearly housing-market survey ask for, on the UTC day of "
-                + "`asOf` (default now), in one row: `households` in a social contract (leases started by that day and not ended on or before it, "
-                + "as recorded at or before `asOf`), their `adults` split into `adultWomen`, `adultMen` and `adultsSexNotRecorded` (requests "
-                + "that do not record the adults' sex), and `children`. Counts only, over all target groups. Suppression (PRODUCT §6): a figure "
-                + "from 1 to `suppressionThreshold` − 1 is null and named in `suppressed` when a household of a sensitive target group is among "
-                + "those counted, and then as many other adult figures as keep it from being derived from `adults`. Every download is audited. "
-                + "JSON, CSV or XLSX by `format` or `Accept`.")
-            .ProducesReport<NationalSurveyRow>()
-            .ProducesProblems(400, 404);
+                "One row for the UTC day of `asOf` (default now; `from`, `to` and `groupBy` do not apply): households in a social contract "
+                + "(leases started on or before the day and not ended on or before it, as recorded at `asOf`), their adults split into "
+                + "adultWomen, adultMen and adultsSexNotRecorded (requests that do not record the adults' sex), and children. Counts over all "
+                + "target groups, no personal data. Suppression (PRODUCT §6): a figure from 1 to `suppressionThreshold` − 1 is null and named "
+                + "in `suppressed` when a household of a sensitive target group is among those counted, and then as many adult figures as keep "
+                + "it from being derived from `adults`." + Parameters)
+            .ProducesReport<NationalSurveyRow>();
     }
+
+    private static RouteHandlerBuilder MapReport<TRow>(RouteGroupBuilder group, List<string> known, string name,
+        Func<ReportParameters, ExportFormat, IQuery<ReportRows<TRow>>> query)
+    {
+        known.Add(name);
+        return group.MapGet($"/{name}", async (Guid? agreementId, DateOnly? from, DateOnly? to, DateTimeOffset? asOf, string? groupBy, string? format,
+                IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var exportFormat = Exports.Negotiate(http.Request, format);
+                var parameters = new ReportParameters(agreementId, from, to, asOf, Grouping(groupBy), format);
+                var result = await mediator.Send(query(parameters, exportFormat), ct);
+                await Exports.WriteAsync(http, exportFormat, result.Info, result.Rows, ct);
+            })
+            .RequireRoles(Access.ReadReports)
+            .ProducesProblems(400)
+            .AddOpenApiOperationTransformer(async (operation, context, ct) =>
+            {
+                foreach (var parameter in operation.Parameters?.OfType<OpenApiParameter>() ?? [])
+                {
+                    if (ParameterDescriptions.TryGetValue(parameter.Name ?? "", out var description)) parameter.Description = description;
+                    if (parameter is { Name: "groupBy", Schema: OpenApiSchema groupBySchema })
+                        groupBySchema.Enum = [.. Enum.GetNames<ReportGrouping>().Select(n => JsonValue.Create(n.ToLowerInvariant()))];
+                    if (parameter is { Name: "format", Schema: OpenApiSchema formatSchema })
+                        formatSchema.Enum = [.. Enum.GetNames<ExportFormat>().Select(n => JsonValue.Create(n.ToLowerInvariant()))];
+                }
+                // The three representations share status 200, and the endpoint metadata keeps one media type per status.
+                if (operation.Responses?.GetValueOrDefault("200") is OpenApiResponse { Content: { } content } && !content.ContainsKey("application/json"))
+                    content["application/json"] = new OpenApiMediaType { Schema = await context.GetOrCreateSchemaAsync(typeof(ReportDocument<TRow>), null, ct) };
+            });
+    }
+
+    // The issue's spelling is lower case (groupBy=month); numbers are not names.
+    private static ReportGrouping? Grouping(string? groupBy) =>
+        groupBy is null ? null
+        : Enum.TryParse<ReportGrouping>(groupBy, ignoreCase: true, out var grouping) && !char.IsAsciiDigit(groupBy[0]) ? grouping
+        : throw new BadRequestException("malformed-request", "groupBy is month, quarter or year.");
 }

@@ -1,27 +1,8 @@
-using System.Globalization;
-using Allocation.Api.Infrastructure;
-using Allocation.Domain;
-
 namespace Allocation.Api.Features.Reports;
 
-/// <summary>What the allocations, outcomes and national-survey reports share: their audit detail, threshold, periods and percentiles.</summary>
+/// <summary>What the reports per target group (allocations, outcomes, national survey) share: days, periods, percentiles.</summary>
 internal static class ReportFigures
 {
-    // The audit outcome holds 100 characters, "exported " included, until the column is widened (issue 9, exports);
-    // past that the later parameters are cut rather than the download refused.
-    private const int MaxAuditDetail = 91;
-
-    /// <summary>The report's name, the format served and every parameter given (PRODUCT §8: who took which report with which parameters).</summary>
-    public static string AuditDetail(string report, ReportParameters parameters, ExportFormat format)
-    {
-        var given = parameters.AsGiven().Where(p => p.Key != "format" && p.Value is not null).Select(p => $"{p.Key}={p.Value}");
-        var detail = string.Join(' ', [report, $"format={format.ToString().ToLower(CultureInfo.InvariantCulture)}", .. given]);
-        return detail.Length <= MaxAuditDetail ? detail : detail[..MaxAuditDetail];
-    }
-
-    public static int SuppressionThreshold(IConfiguration configuration) =>
-        configuration.GetValue("Reports:SuppressionThreshold", Suppression.DefaultThreshold);
-
     /// <summary>The UTC day of an instant: report periods are whole UTC days.</summary>
     public static DateOnly Day(DateTimeOffset at) => DateOnly.FromDateTime(at.UtcDateTime);
 

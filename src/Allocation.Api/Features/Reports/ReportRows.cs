@@ -2,5 +2,5 @@ using Allocation.Api.Infrastructure;
 
 namespace Allocation.Api.Features.Reports;
 
-/// <summary>A report's header and its rows, read as they are written.</summary>
+/// <summary>A report handler's result: what the report is, and its rows, read while they are written.</summary>
 public sealed record ReportRows<TRow>(ReportInfo Info, IAsyncEnumerable<TRow> Rows);
