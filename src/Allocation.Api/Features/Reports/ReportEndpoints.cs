@@ -81,7 +81,8 @@ public static class ReportEndpoints
                 + "in the period (four decimals), to compare with targetShare, the group's soft target share of the quota." + suppression
                 + " A sensitive group's durations over fewer cases than the threshold are null too (on the all-groups row when a sensitive "
                 + "group's cases are among them), and so is a share of a suppressed count or total." + Parameters)
-            .ProducesReport<AllocationsRow>();
+            .ProducesReport<AllocationsRow>()
+            .WithReportExample(GetAllocationsReportQuery.Name, ReportExamples.Allocations);
 
         MapReport(group, known, GetOutcomesReportQuery.Name, (p, f) => new GetOutcomesReportQuery(p, f))
             .WithName("GetOutcomesReport")
@@ -92,7 +93,8 @@ public static class ReportEndpoints
                 + "found housing of its own), socialContractTakeover, relocatedThroughNetwork, otherOrUnknown; closed = their sum; "
                 + "ownHousingShare = (ownFirstHandLease + ownSecondHandLease) ÷ closed, four decimals, null when nothing closed." + suppression
                 + " A share of a suppressed figure is null too." + Parameters)
-            .ProducesReport<OutcomesRow>();
+            .ProducesReport<OutcomesRow>()
+            .WithReportExample(GetOutcomesReportQuery.Name, ReportExamples.Outcomes);
 
         MapReport(group, known, GetNationalSurveyReportQuery.Name, (p, f) => new GetNationalSurveyReportQuery(p, f))
             .WithName("GetNationalSurveyReport")
@@ -104,7 +106,8 @@ public static class ReportEndpoints
                 + "target groups, no personal data. Suppression (PRODUCT §6): a figure from 1 to `suppressionThreshold` − 1 is null and named "
                 + "in `suppressed` when a household of a sensitive target group is among those counted, and then as many adult figures as keep "
                 + "it from being derived from `adults`." + Parameters)
-            .ProducesReport<NationalSurveyRow>();
+            .ProducesReport<NationalSurveyRow>()
+            .WithReportExample(GetNationalSurveyReportQuery.Name, ReportExamples.NationalSurvey, periods: false);
     }
 
     private static RouteHandlerBuilder MapReport<TRow>(RouteGroupBuilder group, List<string> known, string name,
