@@ -14,20 +14,21 @@ internal static class ReportExamples
 {
     private static readonly DateTimeOffset AsOf = new(2027, 1, 15, 9, 30, 0, TimeSpan.Zero);
     private static readonly DateOnly Start = new(2026, 10, 1), End = new(2026, 12, 31);
+    private static readonly string Women = Persistence.SeedData.TargetGroups[0].Code, Families = Persistence.SeedData.TargetGroups[1].Code;
 
     public static readonly AllocationsRow[] Allocations =
     [
-        new(Start, End, "violence-exposed-women", 7, 6, 0, 8, null, 0, 0, 0, 0, 0, 0, 0, 0, null, null, 21, 38, null, null,
+        new(Start, End, Women, 7, 6, 0, 8, null, 0, 0, 0, 0, 0, 0, 0, 0, null, null, 21, 38, null, null,
             ["housed", "medianDaysSubmittedToHoused", "p90DaysSubmittedToHoused", "housedShare"]),
-        new(Start, End, "families-acute-homelessness", 12, 11, 2, 14, null, 2, 1, 3, 0, 1, 1, 1, 2, 74, 118, 12, 30, null, 0.25m,
+        new(Start, End, Families, 12, 11, 2, 14, null, 2, 1, 3, 0, 1, 1, 1, 2, 74, 118, 12, 30, null, 0.25m,
             ["housed", "housedShare"]),
         new(Start, End, null, 19, 17, 2, 22, 11, 2, 1, 3, 0, 1, 1, 1, 2, 70, 121, 15, 36, null, null, []),
     ];
 
     public static readonly OutcomesRow[] Outcomes =
     [
-        new(Start, End, "violence-exposed-women", 5, 0, 0, 0, 0, 5, 1m, []),
-        new(Start, End, "families-acute-homelessness", 9, 4, 2, 0, 1, 16, 0.8125m, []),
+        new(Start, End, Women, 5, 0, 0, 0, 0, 5, 1m, []),
+        new(Start, End, Families, 9, 4, 2, 0, 1, 16, 0.8125m, []),
         new(Start, End, null, 14, 4, 2, 0, 1, 21, 0.8571m, []),
     ];
 
