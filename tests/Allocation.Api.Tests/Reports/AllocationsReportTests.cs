@@ -176,28 +176,30 @@ public sealed class AllocationsReportTests : ApiTest
     }
 
     /// <summary>Per target group code ("*" for all groups), each column's figure computed directly from the history tables.</summary>
-    private static async Task<Dictionary<string, Dictionary<string, decimal>>> SqlFiguresAsync(Guid agreement, DateTimeOffset asOf)
+    public static async Task<Dictionary<string, Dictionary<string, decimal>>> SqlFiguresAsync(Guid agreement, DateTimeOffset asOf,
+        DateTimeOffset? from = null, DateTimeOffset? until = null)
     {
+        const string h = "h.changed_at >= @from AND h.changed_at < @until", o = "o.created_at >= @from AND o.created_at < @until";
         const string scope = "FROM allocation_requests r JOIN target_groups t ON t.id = r.target_group_id WHERE r.agreement_id = @a";
         string[] queries =
         [
-            $"SELECT t.code, 'submitted', count(*) {scope.Replace("WHERE", "JOIN request_status_changes h ON h.request_id = r.id WHERE")} AND h.to_status = 'Submitted' AND h.changed_at <= @asOf GROUP BY 1",
-            $"SELECT t.code, 'approved', count(*) {scope.Replace("WHERE", "JOIN request_status_changes h ON h.request_id = r.id WHERE")} AND h.to_status = 'Approved' AND h.from_status = 'Submitted' AND h.changed_at <= @asOf GROUP BY 1",
-            $"SELECT t.code, 'rejected', count(*) {scope.Replace("WHERE", "JOIN request_status_changes h ON h.request_id = r.id WHERE")} AND h.to_status = 'Rejected' AND h.changed_at <= @asOf GROUP BY 1",
-            $"SELECT t.code, 'offered', count(*) {scope.Replace("WHERE", "JOIN offers o ON o.request_id = r.id WHERE")} AND o.created_at <= @asOf GROUP BY 1",
-            $"SELECT t.code, 'housed', count(*) {scope.Replace("WHERE", "JOIN leases l ON l.request_id = r.id WHERE")} AND l.signed_at <= @asOf GROUP BY 1",
-            $"SELECT t.code, 'declined' || o.decline_reason, count(*) {scope.Replace("WHERE", "JOIN offers o ON o.request_id = r.id WHERE")} AND o.status = 'Declined' AND o.responded_at <= @asOf GROUP BY 1, 2",
-            $"SELECT t.code, 'expired', count(*) {scope.Replace("WHERE", "JOIN offers o ON o.request_id = r.id WHERE")} AND o.status IN ('Expired', 'Open') AND o.respond_by <= @asOf GROUP BY 1",
-            $"SELECT t.code, 'withdrawn', count(*) {scope.Replace("WHERE", "JOIN request_status_changes h ON h.request_id = r.id WHERE")} AND h.to_status = 'Withdrawn' AND h.changed_at <= @asOf GROUP BY 1",
+            $"SELECT t.code, 'submitted', count(*) {scope.Replace("WHERE", "JOIN request_status_changes h ON h.request_id = r.id WHERE")} AND h.to_status = 'Submitted' AND h.changed_at <= @asOf AND {h} GROUP BY 1",
+            $"SELECT t.code, 'approved', count(*) {scope.Replace("WHERE", "JOIN request_status_changes h ON h.request_id = r.id WHERE")} AND h.to_status = 'Approved' AND h.from_status = 'Submitted' AND h.changed_at <= @asOf AND {h} GROUP BY 1",
+            $"SELECT t.code, 'rejected', count(*) {scope.Replace("WHERE", "JOIN request_status_changes h ON h.request_id = r.id WHERE")} AND h.to_status = 'Rejected' AND h.changed_at <= @asOf AND {h} GROUP BY 1",
+            $"SELECT t.code, 'offered', count(*) {scope.Replace("WHERE", "JOIN offers o ON o.request_id = r.id WHERE")} AND o.created_at <= @asOf AND {o} GROUP BY 1",
+            $"SELECT t.code, 'housed', count(*) {scope.Replace("WHERE", "JOIN leases l ON l.request_id = r.id WHERE")} AND l.signed_at <= @asOf AND l.signed_at >= @from AND l.signed_at < @until GROUP BY 1",
+            $"SELECT t.code, 'declined' || o.decline_reason, count(*) {scope.Replace("WHERE", "JOIN offers o ON o.request_id = r.id WHERE")} AND o.status = 'Declined' AND o.responded_at <= @asOf AND o.responded_at >= @from AND o.responded_at < @until GROUP BY 1, 2",
+            $"SELECT t.code, 'expired', count(*) {scope.Replace("WHERE", "JOIN offers o ON o.request_id = r.id WHERE")} AND o.status IN ('Expired', 'Open') AND o.respond_by <= @asOf AND o.respond_by >= @from AND o.respond_by < @until GROUP BY 1",
+            $"SELECT t.code, 'withdrawn', count(*) {scope.Replace("WHERE", "JOIN request_status_changes h ON h.request_id = r.id WHERE")} AND h.to_status = 'Withdrawn' AND h.changed_at <= @asOf AND {h} GROUP BY 1",
             $"""
              SELECT t.code, d.name, percentile_disc(d.p) WITHIN GROUP (ORDER BY (l.signed_at AT TIME ZONE 'UTC')::date - (r.submitted_at AT TIME ZONE 'UTC')::date)
              {scope.Replace("WHERE", "JOIN leases l ON l.request_id = r.id CROSS JOIN (VALUES ('medianDaysSubmittedToHoused', 0.5), ('p90DaysSubmittedToHoused', 0.9)) d(name, p) WHERE")}
-             AND l.signed_at <= @asOf GROUP BY 1, 2, d.p
+             AND l.signed_at <= @asOf AND l.signed_at >= @from AND l.signed_at < @until GROUP BY 1, 2, d.p
              """,
             $"""
              SELECT t.code, d.name, percentile_disc(d.p) WITHIN GROUP (ORDER BY (f.first_offer AT TIME ZONE 'UTC')::date - (r.queued_since AT TIME ZONE 'UTC')::date)
              {scope.Replace("WHERE", "JOIN (SELECT request_id, min(created_at) AS first_offer FROM offers GROUP BY 1) f ON f.request_id = r.id CROSS JOIN (VALUES ('medianDaysApprovedToFirstOffer', 0.5), ('p90DaysApprovedToFirstOffer', 0.9)) d(name, p) WHERE")}
-             AND f.first_offer <= @asOf GROUP BY 1, 2, d.p
+             AND f.first_offer <= @asOf AND f.first_offer >= @from AND f.first_offer < @until GROUP BY 1, 2, d.p
              """,
         ];
         var figures = new Dictionary<string, Dictionary<string, decimal>>();
@@ -208,6 +210,8 @@ public sealed class AllocationsReportTests : ApiTest
             await using var command = new NpgsqlCommand(sql, connection);
             command.Parameters.AddWithValue("a", agreement);
             command.Parameters.AddWithValue("asOf", asOf);
+            command.Parameters.AddWithValue("from", from ?? DateTimeOffset.UnixEpoch);
+            command.Parameters.AddWithValue("until", until ?? new DateTimeOffset(2100, 1, 1, 0, 0, 0, TimeSpan.Zero));
             await using var reader = await command.ExecuteReaderAsync();
             while (await reader.ReadAsync())
             {
