@@ -49,6 +49,7 @@ public static class Benchmark
     private static async Task<int> RunAsync(string[] args)
     {
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        if (args.Contains("--export")) return await ExportBenchmark.RunAsync(args);
         var concurrency = Option(args, "concurrency", 16);
         var requests = Math.Max(Option(args, "requests", 10_000), concurrency);
         var rounds = Option(args, "rounds", 5);
@@ -238,17 +239,17 @@ public static class Benchmark
         return new HeyResult(Number(@"Requests/sec:\s+([\d.]+)"), Number(@"^\s*50%+ in ([\d.]+) secs") * 1000, Number(@"^\s*99%+ in ([\d.]+) secs") * 1000);
     }
 
-    private static string MintToken(string repository)
+    internal static string MintToken(string repository)
     {
         using var settings = JsonDocument.Parse(File.ReadAllText(Path.Combine(repository, "src", "Allocation.Api", "appsettings.Development.json")));
         var key = settings.RootElement.GetProperty("Authentication").GetProperty("DevelopmentSigningKey").GetString()!;
         return DevelopmentTokens.Mint(new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key)), "allocation-api-development", "allocation-api",
-            new DevelopmentTokens.Request([Roles.Admin, Roles.Coordinator, Roles.HousingCompany, Roles.CaseOfficer], Municipality, Unit: "bench",
+            new DevelopmentTokens.Request([Roles.Admin, Roles.Coordinator, Roles.HousingCompany, Roles.CaseOfficer, Roles.Auditor], Municipality, Unit: "bench",
                 HousingCompany: SeedData.Botkyrkabyggen, Subject: "bench", Client: "bench", Lifetime: TimeSpan.FromHours(1)),
             DateTimeOffset.UtcNow);
     }
 
-    private static async Task<string> RunCheckedAsync(string file, IReadOnlyList<string> args, string directory, CancellationToken ct)
+    internal static async Task<string> RunCheckedAsync(string file, IReadOnlyList<string> args, string directory, CancellationToken ct)
     {
         var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = directory };
         foreach (var arg in args) info.ArgumentList.Add(arg);
@@ -268,26 +269,26 @@ public static class Benchmark
         return process.ExitCode == 0 ? output : throw new InvalidOperationException($"'{file} {string.Join(' ', args)}' failed ({process.ExitCode}):\n{output}");
     }
 
-    private static double Median(IEnumerable<double> values)
+    internal static double Median(IEnumerable<double> values)
     {
         var sorted = values.Order().ToArray();
         return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
     }
 
-    private static int Option(string[] args, string name, int fallback)
+    internal static int Option(string[] args, string name, int fallback)
     {
         var i = Array.IndexOf(args, $"--{name}");
         return i >= 0 && i + 1 < args.Length && int.TryParse(args[i + 1], CultureInfo.InvariantCulture, out var value) && value > 0 ? value : fallback;
     }
 
-    private static string LoadAverage() =>
+    internal static string LoadAverage() =>
         File.Exists("/proc/loadavg") ? string.Join(' ', File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "unknown";
 
     private static string? FindOnPath(string name) =>
         (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
         .Select(dir => Path.Combine(dir, name)).FirstOrDefault(File.Exists);
 
-    private static string FindRepository()
+    internal static string FindRepository()
     {
         foreach (var start in new[] { Environment.CurrentDirectory, AppContext.BaseDirectory })
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
@@ -317,6 +318,9 @@ internal sealed class ApiProcess : IAsyncDisposable
     }
 
     public Uri BaseAddress { get; }
+
+    /// <summary>The API's own process (the dotnet host runs the app in it), for its memory.</summary>
+    public int ProcessId => _process.Id;
 
     public static ApiProcess Start(string dll, string connectionString)
     {

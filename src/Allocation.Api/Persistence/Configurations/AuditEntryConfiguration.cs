@@ -19,7 +19,7 @@ public sealed class AuditEntryConfiguration : IEntityTypeConfiguration<AuditEntr
         b.Property(a => a.Municipality).HasMaxLength(4).IsFixedLength();
         b.Property(a => a.Action).HasMaxLength(100);
         b.Property(a => a.ResourceType).HasMaxLength(100);
-        b.Property(a => a.Outcome).HasMaxLength(100);
+        b.Property(a => a.Outcome).HasMaxLength(1000); // a report download names the report and its parameters
         b.Property(a => a.CorrelationId).HasMaxLength(100);
         b.HasIndex(a => a.ResourceId);
         b.HasIndex(a => new { a.Municipality, a.Id });

@@ -261,8 +261,8 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.Property<string>("Outcome")
                         .IsRequired()
-                        .HasMaxLength(100)
-                        .HasColumnType("character varying(100)")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
                         .HasColumnName("outcome");
 
                     b.Property<byte[]>("PreviousHash")
