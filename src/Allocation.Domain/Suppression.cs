@@ -28,7 +28,7 @@ public static class Suppression
         for (var r = 0; r < counts.Count; r++)
             for (var c = 0; c < columns; c++)
                 if (sensitive[r] && counts[r][c] > 0 && counts[r][c] < threshold)
-                    table.Hide(new Cell(r, c));
+                    table.Hide(new TableCell(r, c));
 
         // Complementary suppression: a line (a row or a column, with its total) with exactly one hidden member gives it
         // away by subtraction, so another member is hidden: the smallest non-zero count, or else the total. Zeros are never
@@ -51,7 +51,7 @@ public static class Suppression
                 if (hidden != 1) continue;
                 var partner = members.Where(m => !table.IsHidden(m) && table.Value(m) > 0)
                     .OrderBy(table.Value).ThenBy(m => m.Row).ThenBy(m => m.Column)
-                    .Select(m => (Cell?)m).FirstOrDefault();
+                    .Select(m => (TableCell?)m).FirstOrDefault();
                 if (partner is null && !table.IsHidden(total)) partner = total;
                 if (partner is { } p)
                 {
@@ -71,13 +71,13 @@ public static class Suppression
 /// A cell of a suppressed table. Row totals are in column <see cref="SuppressedTable.TotalColumn"/>, column totals in row
 /// <see cref="SuppressedTable.TotalRow"/>, and the grand total where both meet.
 /// </summary>
-public readonly record struct Cell(int Row, int Column);
+public readonly record struct TableCell(int Row, int Column);
 
 /// <summary>A table of counts with its totals and the cells that are hidden.</summary>
 public sealed class SuppressedTable
 {
     private readonly IReadOnlyList<IReadOnlyList<int>> _counts;
-    private readonly HashSet<Cell> _hidden = [];
+    private readonly HashSet<TableCell> _hidden = [];
     private readonly bool _rowTotals;
     private readonly bool _columnTotals;
 
@@ -99,12 +99,12 @@ public sealed class SuppressedTable
     /// <summary>The column index of the row totals.</summary>
     public int TotalColumn => Columns;
 
-    public bool IsHidden(Cell cell) => _hidden.Contains(cell);
+    public bool IsHidden(TableCell cell) => _hidden.Contains(cell);
 
-    public bool IsHidden(int row, int column) => _hidden.Contains(new Cell(row, column));
+    public bool IsHidden(int row, int column) => _hidden.Contains(new TableCell(row, column));
 
     /// <summary>The count, or a row, column or grand total, whether hidden or not.</summary>
-    public int Value(Cell cell) => (cell.Row == TotalRow, cell.Column == TotalColumn) switch
+    public int Value(TableCell cell) => (cell.Row == TotalRow, cell.Column == TotalColumn) switch
     {
         (false, false) => _counts[cell.Row][cell.Column],
         (false, true) => _counts[cell.Row].Sum(),
@@ -113,26 +113,26 @@ public sealed class SuppressedTable
     };
 
     /// <summary>The value as published: null when hidden.</summary>
-    public int? Shown(int row, int column) => IsHidden(row, column) ? null : Value(new Cell(row, column));
+    public int? Shown(int row, int column) => IsHidden(row, column) ? null : Value(new TableCell(row, column));
 
-    internal void Hide(Cell cell) => _hidden.Add(cell);
+    internal void Hide(TableCell cell) => _hidden.Add(cell);
 
     /// <summary>Every published sum with the members it adds up.</summary>
-    internal IEnumerable<(IReadOnlyList<Cell> Members, Cell Total)> Lines()
+    internal IEnumerable<(IReadOnlyList<TableCell> Members, TableCell Total)> Lines()
     {
         var rows = Enumerable.Range(0, Rows).ToList();
         var columns = Enumerable.Range(0, Columns).ToList();
         // Without a published total the members of a line add up to nothing known, so they reveal nothing.
         if (_rowTotals)
             foreach (var r in rows)
-                yield return (columns.Select(c => new Cell(r, c)).ToList(), new Cell(r, TotalColumn));
+                yield return (columns.Select(c => new TableCell(r, c)).ToList(), new TableCell(r, TotalColumn));
         if (_columnTotals)
             foreach (var c in columns)
-                yield return (rows.Select(r => new Cell(r, c)).ToList(), new Cell(TotalRow, c));
+                yield return (rows.Select(r => new TableCell(r, c)).ToList(), new TableCell(TotalRow, c));
         if (_rowTotals && _columnTotals)
         {
-            yield return (rows.Select(r => new Cell(r, TotalColumn)).ToList(), new Cell(TotalRow, TotalColumn));
-            yield return (columns.Select(c => new Cell(TotalRow, c)).ToList(), new Cell(TotalRow, TotalColumn));
+            yield return (rows.Select(r => new TableCell(r, TotalColumn)).ToList(), new TableCell(TotalRow, TotalColumn));
+            yield return (columns.Select(c => new TableCell(TotalRow, c)).ToList(), new TableCell(TotalRow, TotalColumn));
         }
     }
 }

@@ -8,11 +8,11 @@ public sealed class SuppressionTests
     private static SuppressedTable Apply(int[][] counts, bool[] sensitive, bool rowTotals = true, bool columnTotals = true, int threshold = 5) =>
         Suppression.Apply(counts, sensitive, threshold, rowTotals, columnTotals);
 
-    private static IEnumerable<Cell> Hidden(SuppressedTable t) =>
+    private static IEnumerable<TableCell> Hidden(SuppressedTable t) =>
         from r in Enumerable.Range(0, t.Rows + 1)
         from c in Enumerable.Range(0, t.Columns + 1)
         where t.IsHidden(r, c)
-        select new Cell(r, c);
+        select new TableCell(r, c);
 
     [Test]
     public void Counts_from_one_to_four_of_a_sensitive_group_are_hidden_and_zero_and_five_are_shown()
@@ -35,7 +35,7 @@ public sealed class SuppressionTests
     {
         var t = Apply([[2, 3]], [true], rowTotals: false, columnTotals: false, threshold: 3);
 
-        Assert.That(Hidden(t), Is.EqualTo(new[] { new Cell(0, 0) }));
+        Assert.That(Hidden(t), Is.EqualTo(new[] { new TableCell(0, 0) }));
     }
 
     [Test]
@@ -44,7 +44,7 @@ public sealed class SuppressionTests
         // Column 0: 3 (sensitive, hidden), 0, 9, 7: the complement is 7, the smallest non-zero visible count.
         var t = Apply([[3], [0], [9], [7]], [true, false, false, false], rowTotals: false);
 
-        Assert.That(Hidden(t), Is.EquivalentTo(new[] { new Cell(0, 0), new Cell(3, 0) }));
+        Assert.That(Hidden(t), Is.EquivalentTo(new[] { new TableCell(0, 0), new TableCell(3, 0) }));
         Assert.That(t.Shown(t.TotalRow, 0), Is.EqualTo(19), "the total stays: two unknowns cannot be told apart");
     }
 
@@ -135,9 +135,9 @@ public sealed class SuppressionTests
     {
         var rows = Enumerable.Range(0, t.Rows).ToList();
         var columns = Enumerable.Range(0, t.Columns).ToList();
-        var lines = new List<(List<Cell> Members, Cell Total)>();
-        if (rowTotals) lines.AddRange(rows.Select(r => (columns.Select(c => new Cell(r, c)).ToList(), new Cell(r, t.TotalColumn))));
-        lines.AddRange(columns.Select(c => (rows.Select(r => new Cell(r, c)).ToList(), new Cell(t.TotalRow, c))));
+        var lines = new List<(List<TableCell> Members, TableCell Total)>();
+        if (rowTotals) lines.AddRange(rows.Select(r => (columns.Select(c => new TableCell(r, c)).ToList(), new TableCell(r, t.TotalColumn))));
+        lines.AddRange(columns.Select(c => (rows.Select(r => new TableCell(r, c)).ToList(), new TableCell(t.TotalRow, c))));
         foreach (var (members, total) in lines)
         {
             var hidden = members.Count(t.IsHidden);

@@ -157,7 +157,7 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
             var table = Enumerable.Range(0, groups.Count)
                 .Select(g => (IReadOnlyList<int>)Enumerable.Range(0, Columns.Length).Select(c => counts[period, g, c]).ToArray()).ToList();
             var suppressed = Suppression.Apply(table, [.. groups.Select(g => g.IsSensitive)], p.SuppressionThreshold, rowTotals: false, columnTotals: true);
-            var housedTotal = suppressed.Value(new Cell(suppressed.TotalRow, HousedColumn));
+            var housedTotal = suppressed.Value(new TableCell(suppressed.TotalRow, HousedColumn));
             for (var row = 0; row <= groups.Count; row++)
             {
                 var isTotal = row == groups.Count;

@@ -73,14 +73,14 @@ public sealed class GetNationalSurveyReportHandler(AllocationDbContext db, TimeP
             hidden.Add(name);
             return null;
         }
-        int? Cell(int column, string name)
+        int? Figure(int column, string name)
         {
             if (s.IsHidden(0, column)) hidden.Add(name);
             return s.Shown(0, column);
         }
 
-        var row = new NationalSurveyRow(day, Show(count, "households"), s.IsHidden(0, s.TotalColumn) ? Cell(s.TotalColumn, "adults") : Show(adults, "adults"),
-            Cell(0, "adultWomen"), Cell(1, "adultMen"), Cell(2, "adultsSexNotRecorded"), Show(children, "children"), hidden);
+        var row = new NationalSurveyRow(day, Show(count, "households"), s.IsHidden(0, s.TotalColumn) ? Figure(s.TotalColumn, "adults") : Show(adults, "adults"),
+            Figure(0, "adultWomen"), Figure(1, "adultMen"), Figure(2, "adultsSexNotRecorded"), Show(children, "children"), hidden);
         var info = new ReportInfo(GetNationalSurveyReportQuery.Name, asOf, Reporting.Given(query.Parameters), p.SuppressionThreshold);
         return new ReportRows<NationalSurveyRow>(info, ReportFigures.Yield([row]));
     }

@@ -87,12 +87,12 @@ public sealed class GetOutcomesReportHandler(AllocationDbContext db, TimeProvide
                 var cells = Enumerable.Range(0, Columns.Length + 1).Select(c => s.Shown(row, c)).ToArray();
 
                 decimal? share = null;
-                var closed = s.Value(new Cell(row, s.TotalColumn));
+                var closed = s.Value(new TableCell(row, s.TotalColumn));
                 if (closed > 0)
                 {
                     // The share with the closed total would give back a suppressed figure.
                     if (s.IsHidden(row, 0) || s.IsHidden(row, 1) || s.IsHidden(row, s.TotalColumn)) hidden.Add("ownHousingShare");
-                    else share = Math.Round((decimal)(s.Value(new Cell(row, 0)) + s.Value(new Cell(row, 1))) / closed, 4);
+                    else share = Math.Round((decimal)(s.Value(new TableCell(row, 0)) + s.Value(new TableCell(row, 1))) / closed, 4);
                 }
 
                 rows.Add(new OutcomesRow(periods[period].Start, periods[period].End, row == groups.Count ? null : groups[row].Code,
