@@ -54,6 +54,23 @@ public sealed class AllocationsReportTests : ApiTest
     }
 
     [Test]
+    public async Task In_csv_the_sensitive_groups_suppressed_cells_read_below_the_threshold()
+    {
+        var agreement = (await Client.CreateAgreementAsync(quota: 20)).Id;
+        for (var i = 0; i < 3; i++) await Client.HouseAsync(Factory, agreement, await Client.QueueAsync(agreement, Sensitive));
+
+        var response = await Client.GetAsync($"/api/v1/reports/allocations?agreementId={agreement}&groupBy=year&from=2026-01-01&format=csv");
+
+        await response.AssertStatusAsync(HttpStatusCode.OK);
+        var lines = (await response.Content.ReadAsStringAsync()).Split("\r\n", StringSplitOptions.RemoveEmptyEntries);
+        var header = lines[0].TrimStart('\uFEFF').Split(';').ToList();
+        var housed = header.IndexOf("housed");
+        var rows = lines.Skip(1).Select(l => l.Split(';')).ToList();
+        Assert.That(rows.Select(r => r[housed]), Is.EqualTo(new[] { "<5", "<5" }), "the group's row and the all-groups row");
+        Assert.That(header, Does.Not.Contain("suppressed"));
+    }
+
+    [Test]
     public async Task Allocation_figures_equal_plain_sql_over_the_history_tables()
     {
         var agreement = (await Client.CreateAgreementAsync(quota: 20)).Id;
