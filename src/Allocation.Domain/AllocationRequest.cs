@@ -15,6 +15,10 @@ public enum ProtectionLevel { None, ConfidentialityMarking, ProtectedRegistratio
 public enum RequestOutcome { OwnFirstHandLease, OwnSecondHandLease, SocialContractTakeover, RelocatedThroughNetwork, OtherOrUnknown }
 
 /// <summary>What the case officer describes about a household and its needs. No names, no personal identity numbers.</summary>
+/// <remarks>
+/// <see cref="AdultWomen"/> and <see cref="AdultMen"/> are counts for the national surveys (Socialstyrelsen, Boverket: people in
+/// social contracts by sex); null is "not recorded", and adults of neither count are reported as sex not recorded.
+/// </remarks>
 public sealed record HouseholdNeeds(
     Guid TargetGroupId,
     int Adults,
@@ -27,7 +31,9 @@ public sealed record HouseholdNeeds(
     Urgency Urgency,
     DateOnly? UrgentBy,
     ProtectionLevel ProtectionLevel,
-    DateOnly HousingPlanStartedOn);
+    DateOnly HousingPlanStartedOn,
+    int? AdultWomen = null,
+    int? AdultMen = null);
 
 /// <summary>
 /// One household's request for a social contract (PRODUCT §4):
@@ -59,6 +65,12 @@ public sealed class AllocationRequest
     public Guid TargetGroupId { get; private set; }
     public int Adults { get; private set; }
     public int Children { get; private set; }
+
+    /// <summary>How many of the adults are women, for the national surveys; null when not recorded.</summary>
+    public int? AdultWomen { get; private set; }
+
+    /// <summary>How many of the adults are men, for the national surveys; null when not recorded.</summary>
+    public int? AdultMen { get; private set; }
     public int MinRooms { get; private set; }
     public decimal? MaxRent { get; private set; }
     public bool NeedsAccessibility { get; private set; }
@@ -115,7 +127,7 @@ public sealed class AllocationRequest
     }
 
     public HouseholdNeeds Needs => new(TargetGroupId, Adults, Children, MinRooms, MaxRent, NeedsAccessibility, RequiredDistricts,
-        ExcludedDistricts, Urgency, UrgentBy, ProtectionLevel, HousingPlanStartedOn);
+        ExcludedDistricts, Urgency, UrgentBy, ProtectionLevel, HousingPlanStartedOn, AdultWomen, AdultMen);
 
     /// <summary>OSL 12 kap. 2 §: the household's consent to disclose the offer details to the housing company.</summary>
     public void RecordConsent(DateOnly givenOn, DateOnly expiresOn)
@@ -195,9 +207,13 @@ public sealed class AllocationRequest
 
     private void Describe(HouseholdNeeds needs)
     {
+        if ((needs.AdultWomen ?? 0) + (needs.AdultMen ?? 0) > needs.Adults)
+            throw new DomainRuleException("invalid-household", "The household has fewer adults than the women and men counted in it.");
         TargetGroupId = needs.TargetGroupId;
         Adults = needs.Adults;
         Children = needs.Children;
+        AdultWomen = needs.AdultWomen;
+        AdultMen = needs.AdultMen;
         MinRooms = needs.MinRooms;
         MaxRent = needs.MaxRent;
         NeedsAccessibility = needs.NeedsAccessibility;

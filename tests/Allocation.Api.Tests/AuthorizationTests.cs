@@ -68,6 +68,9 @@ public sealed class AuthorizationTests : ApiTest
         ["GetUnknownReport"] = [A, K],
         ["GetLeasesReport"] = [A, K],
         ["GetVacancyReport"] = [A, K],
+        ["GetAllocationsReport"] = [A, K],
+        ["GetOutcomesReport"] = [A, K],
+        ["GetNationalSurveyReport"] = [A, K],
     };
 
     [Test]

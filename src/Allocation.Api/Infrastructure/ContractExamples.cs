@@ -62,7 +62,7 @@ internal static class ContractExamples
         Utc(5, 12, 8, 15), null, 0);
 
     private static readonly AllocationRequestResponse Request = new(RequestId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, Unit, "SOC-2026-004711",
-        "violence-exposed-women", 1, 2, 3, 9500m, false, [], ["Fittja"], Urgency.Acute, new DateOnly(2026, 8, 31), ProtectionLevel.ProtectedRegistration,
+        "violence-exposed-women", 1, 2, 1, 0, 3, 9500m, false, [], ["Fittja"], Urgency.Acute, new DateOnly(2026, 8, 31), ProtectionLevel.ProtectedRegistration,
         new DateOnly(2026, 4, 15), new DateOnly(2026, 5, 4), new DateOnly(2027, 5, 3), RequestStatus.Offered, Utc(4, 20, 9, 12), Utc(4, 20, 10, 3),
         Queued, null, null, null, null, 0);
 

@@ -19,7 +19,7 @@ public static class AllocationRequestEndpoints
             })
             .WithName("CreateAllocationRequest")
             .RequireRoles(Access.ManageRequests)
-            .WithRequestExample(new CreateAllocationRequestRequest(Persistence.SeedData.BotkyrkaAgreement, "SOC-2026-004711", "violence-exposed-women", 1, 2, 3, false, Urgency.Acute, ProtectionLevel.ProtectedRegistration, new DateOnly(2026, 4, 15), 9500m, null, ["Fittja"], new DateOnly(2026, 8, 31)))
+            .WithRequestExample(new CreateAllocationRequestRequest(Persistence.SeedData.BotkyrkaAgreement, "SOC-2026-004711", "violence-exposed-women", 1, 2, 3, false, Urgency.Acute, ProtectionLevel.ProtectedRegistration, new DateOnly(2026, 4, 15), 9500m, null, ["Fittja"], new DateOnly(2026, 8, 31), 1, 0))
             .WithSummary("Create an allocation request (draft)")
             .WithDescription("A case officer describes one household's need of a social contract: target group, household size, needs, "
                              + "excluded districts, urgency and protection level (the level only, never the reason). The case reference is the "

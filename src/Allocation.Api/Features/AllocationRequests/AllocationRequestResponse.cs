@@ -15,6 +15,8 @@ namespace Allocation.Api.Features.AllocationRequests;
 /// <param name="TargetGroupCode">Code of the household's priority target group; never shown to the housing company.</param>
 /// <param name="Adults">Number of adults in the household.</param>
 /// <param name="Children">Number of children in the household.</param>
+/// <param name="AdultWomen">How many of the adults are women, for the national surveys; null when not recorded.</param>
+/// <param name="AdultMen">How many of the adults are men, for the national surveys; null when not recorded.</param>
 /// <param name="MinRooms">Minimum number of rooms the household needs.</param>
 /// <param name="MaxRent">Highest rent the household can pay, in SEK per month; null for no limit.</param>
 /// <param name="NeedsAccessibility">Whether the household needs an accessible apartment.</param>
@@ -44,6 +46,8 @@ public sealed record AllocationRequestResponse(
     string TargetGroupCode,
     int Adults,
     int Children,
+    int? AdultWomen,
+    int? AdultMen,
     int MinRooms,
     decimal? MaxRent,
     bool NeedsAccessibility,
@@ -68,7 +72,7 @@ public sealed record AllocationRequestResponse(
     public static Expression<Func<AllocationRequest, AllocationRequestResponse>> Projection(AllocationDbContext db) => r => new AllocationRequestResponse(
         r.Id, r.MunicipalityCode, r.AgreementId, r.OwningUnit, r.CaseReference,
         db.TargetGroups.Where(t => t.Id == r.TargetGroupId).Select(t => t.Code).Single(),
-        r.Adults, r.Children, r.MinRooms, r.MaxRent, r.NeedsAccessibility, r.RequiredDistricts, r.ExcludedDistricts,
+        r.Adults, r.Children, r.AdultWomen, r.AdultMen, r.MinRooms, r.MaxRent, r.NeedsAccessibility, r.RequiredDistricts, r.ExcludedDistricts,
         r.Urgency, r.UrgentBy, r.ProtectionLevel, r.HousingPlanStartedOn, r.ConsentGivenOn, r.ConsentExpiresOn,
         r.Status, r.CreatedAt, r.SubmittedAt, r.QueuedSince, r.CooldownUntil, r.RejectionReason, r.Outcome, r.ClosedAt, r.Version);
 }

@@ -23,6 +23,8 @@ namespace Allocation.Api.Features.AllocationRequests;
 /// <param name="RequiredDistricts">Only apartments in these districts are eligible (at most 50 names of at most 100 characters); omit or leave empty for any district.</param>
 /// <param name="ExcludedDistricts">Districts the household must avoid, e.g. where the perpetrator lives (at most 50 names); apartments there are never eligible.</param>
 /// <param name="UrgentBy">Date the household must be housed by, e.g. when a protected-housing placement ends (local date); required when urgency is Acute.</param>
+/// <param name="AdultWomen">How many of the adults are women (0 to 10), for the national surveys of people in social contracts; omit when not recorded. Women and men together are at most <c>adults</c>.</param>
+/// <param name="AdultMen">How many of the adults are men (0 to 10), for the national surveys; omit when not recorded. Adults counted as neither are reported as sex not recorded.</param>
 public sealed record CreateAllocationRequestRequest(
     Guid AgreementId,
     string CaseReference,
@@ -37,7 +39,9 @@ public sealed record CreateAllocationRequestRequest(
     decimal? MaxRent = null,
     IReadOnlyList<string>? RequiredDistricts = null,
     IReadOnlyList<string>? ExcludedDistricts = null,
-    DateOnly? UrgentBy = null);
+    DateOnly? UrgentBy = null,
+    int? AdultWomen = null,
+    int? AdultMen = null);
 
 public sealed record CreateAllocationRequestCommand(CreateAllocationRequestRequest Body) : ICommand<AllocationRequestResponse>;
 
@@ -50,6 +54,10 @@ public sealed class CreateAllocationRequestValidator : AbstractValidator<CreateA
         RuleFor(c => c.Body.TargetGroupCode).NotEmpty().MaximumLength(60);
         RuleFor(c => c.Body.Adults).InclusiveBetween(1, 10);
         RuleFor(c => c.Body.Children).InclusiveBetween(0, 15);
+        RuleFor(c => c.Body.AdultWomen).InclusiveBetween(0, 10);
+        RuleFor(c => c.Body.AdultMen).InclusiveBetween(0, 10);
+        RuleFor(c => c.Body).Must(b => (b.AdultWomen ?? 0) + (b.AdultMen ?? 0) <= b.Adults).OverridePropertyName("adultWomen")
+            .WithMessage("adultWomen and adultMen together are at most adults.");
         RuleFor(c => c.Body.MinRooms).InclusiveBetween(1, 12);
         RuleFor(c => c.Body.MaxRent).GreaterThan(0m).LessThan(1_000_000m).PrecisionScale(10, 2, true);
         RuleFor(c => c.Body.RequiredDistricts).ValidDistricts();
@@ -69,7 +77,7 @@ public sealed class CreateAllocationRequestHandler(AllocationDbContext db, Calle
             ?? throw new BadRequestException("unknown-agreement", $"No agreement with id '{b.AgreementId}'.");
         var needs = new HouseholdNeeds(await RequestRules.TargetGroupIdAsync(db, b.TargetGroupCode, ct), b.Adults, b.Children, b.MinRooms, b.MaxRent,
             b.NeedsAccessibility, RequestRules.Districts(b.RequiredDistricts), RequestRules.Districts(b.ExcludedDistricts), b.Urgency, b.UrgentBy,
-            b.ProtectionLevel, b.HousingPlanStartedOn);
+            b.ProtectionLevel, b.HousingPlanStartedOn, b.AdultWomen, b.AdultMen);
         // PRODUCT §6: the request belongs to the creating case officer's unit; only that unit and coordinators see it.
         var unit = caller.Unit ?? throw new ForbiddenException("unit-required", "The token names no unit; a request belongs to a social-services unit.");
         var request = AllocationRequest.Draft(agreement, unit, protector.Protect(b.CaseReference.Trim()), needs, clock.GetUtcNow());

@@ -19,6 +19,8 @@ namespace Allocation.Api.Features.AllocationRequests;
 /// <param name="UrgentBy">New date the household must be housed by (local date); null keeps it.</param>
 /// <param name="ProtectionLevel">New protection level (the level only, never the reason); null keeps it.</param>
 /// <param name="HousingPlanStartedOn">New housing-plan start date (local date); null keeps it.</param>
+/// <param name="AdultWomen">New number of adult women (0 to 10; women and men together at most the adults, else 409 invalid-household); null keeps it.</param>
+/// <param name="AdultMen">New number of adult men (0 to 10; women and men together at most the adults, else 409 invalid-household); null keeps it.</param>
 public sealed record UpdateAllocationRequestRequest(
     string? TargetGroupCode = null,
     int? Adults = null,
@@ -31,7 +33,9 @@ public sealed record UpdateAllocationRequestRequest(
     Urgency? Urgency = null,
     DateOnly? UrgentBy = null,
     ProtectionLevel? ProtectionLevel = null,
-    DateOnly? HousingPlanStartedOn = null);
+    DateOnly? HousingPlanStartedOn = null,
+    int? AdultWomen = null,
+    int? AdultMen = null);
 
 public sealed record UpdateAllocationRequestCommand(Guid RequestId, uint? ExpectedVersion, UpdateAllocationRequestRequest Body) : ICommand<AllocationRequestResponse>;
 
@@ -42,6 +46,8 @@ public sealed class UpdateAllocationRequestValidator : AbstractValidator<UpdateA
         RuleFor(c => c.Body.TargetGroupCode).NotEmpty().MaximumLength(60).When(c => c.Body.TargetGroupCode is not null);
         RuleFor(c => c.Body.Adults).InclusiveBetween(1, 10);
         RuleFor(c => c.Body.Children).InclusiveBetween(0, 15);
+        RuleFor(c => c.Body.AdultWomen).InclusiveBetween(0, 10);
+        RuleFor(c => c.Body.AdultMen).InclusiveBetween(0, 10);
         RuleFor(c => c.Body.MinRooms).InclusiveBetween(1, 12);
         RuleFor(c => c.Body.MaxRent).GreaterThan(0m).LessThan(1_000_000m).PrecisionScale(10, 2, true);
         RuleFor(c => c.Body.RequiredDistricts).ValidDistricts();
@@ -70,7 +76,9 @@ public sealed class UpdateAllocationRequestHandler(AllocationDbContext db, CaseR
                 b.Urgency ?? n.Urgency,
                 b.UrgentBy ?? n.UrgentBy,
                 b.ProtectionLevel ?? n.ProtectionLevel,
-                b.HousingPlanStartedOn ?? n.HousingPlanStartedOn));
+                b.HousingPlanStartedOn ?? n.HousingPlanStartedOn,
+                b.AdultWomen ?? n.AdultWomen,
+                b.AdultMen ?? n.AdultMen));
         }, ct);
     }
 }

@@ -32,8 +32,7 @@ public static class ReportEndpoints
         var group = app.MapGroup("/api/v1/reports").WithTags("Reports");
         var known = new List<string>();
 
-        MapReport(group, known, GetQuotaUtilisationReportQuery.Name,
-                new QuotaUtilisationRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, "Botkyrkabyggen – sociala kontrakt", 300, 212, 9, 4, 199, 0.7067m, 0.6633m), (p, f) => new GetQuotaUtilisationReportQuery(p, f))
+        MapReport(group, known, GetQuotaUtilisationReportQuery.Name, (p, f) => new GetQuotaUtilisationReportQuery(p, f))
             .WithName("GetQuotaUtilisationReport")
             .WithSummary("Quota utilisation per period and agreement")
             .WithDescription("One row per period and agreement, the state at the end of the period (or at `asOf` if earlier): the quota; the "
@@ -42,10 +41,11 @@ public static class ReportEndpoints
                              + "leased (an active social contract); stockShare = stock ÷ quota and leasedShare = "
                              + "leased ÷ quota, fractions rounded to four decimals. The quota is the agreement's current one (quota changes have no "
                              + "history yet). Reservations do not exist yet, so there is no reserved column." + Parameters)
-            .ProducesReport<QuotaUtilisationRow>();
+            .ProducesReport<QuotaUtilisationRow>()
+            .WithReportExample(GetQuotaUtilisationReportQuery.Name,
+                [new QuotaUtilisationRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, "Botkyrkabyggen – sociala kontrakt", 300, 212, 9, 4, 199, 0.7067m, 0.6633m)]);
 
-        MapReport(group, known, GetLeasesReportQuery.Name,
-                new LeasesRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, "Botkyrkabyggen – sociala kontrakt", 48, 3, 2, 1, 0, 1, 0, 4, 3, 0.75m), (p, f) => new GetLeasesReportQuery(p, f))
+        MapReport(group, known, GetLeasesReportQuery.Name, (p, f) => new GetLeasesReportQuery(p, f))
             .WithName("GetLeasesReport")
             .WithSummary("Leases in trial, taken over and terminated per period, with the takeover rate")
             .WithDescription("One row per period and agreement, from the leases' own days (start, trial end, end) as recorded at `asOf`: inTrial "
@@ -54,11 +54,11 @@ public static class ReportEndpoints
                              + "the first day after the trial, is in the period, and the lease had not ended before it); trialEndedTakenOver (of those, "
                              + "taken over by `asOf`); takeoverRate = trialEndedTakenOver ÷ trialEnded, rounded to four decimals, null when no trial "
                              + "ended. An end counts once it is recorded, whatever day it is dated." + Parameters)
-            .ProducesReport<LeasesRow>();
+            .ProducesReport<LeasesRow>()
+            .WithReportExample(GetLeasesReportQuery.Name,
+                [new LeasesRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, "Botkyrkabyggen – sociala kontrakt", 48, 3, 2, 1, 0, 1, 0, 4, 3, 0.75m)]);
 
-        MapReport(group, known, GetVacancyReportQuery.Name,
-                new VacancyRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, new Guid("0195f000-0000-7000-8000-000000000301"), "BKB-1042", "Hallunda",
-                    7450m, 244.93m, 12, 2939.16m, 5), (p, f) => new GetVacancyReportQuery(p, f))
+        MapReport(group, known, GetVacancyReportQuery.Name, (p, f) => new GetVacancyReportQuery(p, f))
             .WithName("GetVacancyReport")
             .WithSummary("Vacant days, vacancy cost and void days per apartment and period")
             .WithDescription("One row per apartment and period in which the apartment was in the stock at some moment (ordered by agreement "
@@ -68,7 +68,10 @@ public static class ReportEndpoints
                              + "monthlyRent × 12 ÷ 365 rounded to öre; vacancyCost = vacantDays × dailyRent (SEK). voidDays: of the vacant days, those "
                              + "between a tenancy ending (a lease terminated without returning the apartment) and the next offer or the apartment "
                              + "leaving the stock. District and rent are the apartment's current values. Clients sum rows for totals." + Parameters)
-            .ProducesReport<VacancyRow>();
+            .ProducesReport<VacancyRow>()
+            .WithReportExample(GetVacancyReportQuery.Name,
+                [new VacancyRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, new Guid("0195f000-0000-7000-8000-000000000301"), "BKB-1042", "Hallunda",
+                    7450m, 244.93m, 12, 2939.16m, 5)]);
 
         group.MapGet("/{report}", IResult (string report) =>
                 throw new BadRequestException("unknown-report", $"There is no report '{report}'. The reports are: {string.Join(", ", known)}."))
@@ -77,9 +80,60 @@ public static class ReportEndpoints
             // Not an operation of the contract: it never succeeds, so as an operation it would be a client method that can only
             // fail. api-spec/README.md (Reports) documents the refusal and its code instead.
             .ExcludeFromDescription();
+
+        // Reports per target group: suppressed for sensitive groups (PRODUCT §6).
+        const string suppression =
+            " Small-cell suppression (PRODUCT §6): in a sensitive target group's row a count from 1 to `suppressionThreshold` − 1 is null and "
+            + "named in the row's `suppressed`, and so are as many further cells and totals as keep every suppressed count from being "
+            + "derived by subtraction (the next-smallest non-zero count of the line, else its total; a total that would leave exactly 1 for "
+            + "each suppressed count).";
+
+        MapReport(group, known, GetAllocationsReportQuery.Name, (p, f) => new GetAllocationsReportQuery(p, f))
+            .WithName("GetAllocationsReport")
+            .WithSummary("Allocations per target group and period")
+            .WithDescription(
+                "Per period a row per target group that has requests, ordered by priority rank, then a row with `targetGroupCode` null summing "
+                + "all groups. Counts, by the UTC day the event was recorded: submitted (requests submitted); approved (requests approved into "
+                + "the queue; a return to the queue after an offer is not an approval); rejected; offered (offers made; a household offered "
+                + "twice counts twice); housed (households housed: the request reached Housed, i.e. the housing company confirmed the signed "
+                + "lease); declinedRent, declinedSize, declinedDistrict, declinedSafety, declinedHealth, declinedOther (offers declined, by "
+                + "reason); expired (offers whose response deadline passed unanswered, on the deadline's day); withdrawn (requests withdrawn). "
+                + "Durations in whole UTC calendar days, nearest-rank median and 90th percentile: medianDaysSubmittedToHoused and "
+                + "p90DaysSubmittedToHoused over the households housed in the period; medianDaysApprovedToFirstOffer and "
+                + "p90DaysApprovedToFirstOffer over the requests first offered in the period. housedShare = the group's housed ÷ all housed "
+                + "in the period (four decimals), to compare with targetShare, the group's soft target share of the quota." + suppression
+                + " A sensitive group's durations over fewer cases than the threshold are null too (on the all-groups row when a sensitive "
+                + "group's cases are among them), and so is a share of a suppressed count or total." + Parameters)
+            .ProducesReport<AllocationsRow>()
+            .WithReportExample(GetAllocationsReportQuery.Name, ReportExamples.Allocations);
+
+        MapReport(group, known, GetOutcomesReportQuery.Name, (p, f) => new GetOutcomesReportQuery(p, f))
+            .WithName("GetOutcomesReport")
+            .WithSummary("Outcomes of closed requests per target group and period")
+            .WithDescription(
+                "Per period a row per target group that has requests, then a row with `targetGroupCode` null summing all groups: the requests "
+                + "closed in the period (by the UTC day of closing) by their outcome: ownFirstHandLease and ownSecondHandLease (the household "
+                + "found housing of its own), socialContractTakeover, relocatedThroughNetwork, otherOrUnknown; closed = their sum; "
+                + "ownHousingShare = (ownFirstHandLease + ownSecondHandLease) ÷ closed, four decimals, null when nothing closed." + suppression
+                + " A share of a suppressed figure is null too." + Parameters)
+            .ProducesReport<OutcomesRow>()
+            .WithReportExample(GetOutcomesReportQuery.Name, ReportExamples.Outcomes);
+
+        MapReport(group, known, GetNationalSurveyReportQuery.Name, (p, f) => new GetNationalSurveyReportQuery(p, f))
+            .WithName("GetNationalSurveyReport")
+            .WithSummary("People in social contracts on a day, for Socialstyrelsen's and Boverket's surveys")
+            .WithDescription(
+                "One row for the UTC day of `asOf` (default now; `from`, `to` and `groupBy` do not apply): households in a social contract "
+                + "(leases started on or before the day and not ended on or before it, as recorded at `asOf`), their adults split into "
+                + "adultWomen, adultMen and adultsSexNotRecorded (requests that do not record the adults' sex), and children. Counts over all "
+                + "target groups, no personal data. Suppression (PRODUCT §6): a figure from 1 to `suppressionThreshold` − 1 is null and named "
+                + "in `suppressed` when a household of a sensitive target group is among those counted, and then as many adult figures as keep "
+                + "it from being derived from `adults`." + Parameters)
+            .ProducesReport<NationalSurveyRow>()
+            .WithReportExample(GetNationalSurveyReportQuery.Name, ReportExamples.NationalSurvey, periods: false);
     }
 
-    private static RouteHandlerBuilder MapReport<TRow>(RouteGroupBuilder group, List<string> known, string name, TRow example,
+    private static RouteHandlerBuilder MapReport<TRow>(RouteGroupBuilder group, List<string> known, string name,
         Func<ReportParameters, ExportFormat, IQuery<ReportRows<TRow>>> query)
     {
         known.Add(name);
@@ -103,16 +157,10 @@ public static class ReportEndpoints
                     if (parameter is { Name: "format", Schema: OpenApiSchema formatSchema })
                         formatSchema.Enum = [.. Enum.GetNames<ExportFormat>().Select(n => JsonValue.Create(n.ToLowerInvariant()))];
                 }
-                if (operation.Responses?.GetValueOrDefault("200") is not OpenApiResponse { Content: { } content }) return Task.CompletedTask;
-                var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-                var document = new ReportDocument<TRow>(name, ExampleAsOf, new Dictionary<string, string?> { ["groupBy"] = "month", ["from"] = "2026-06-01", ["to"] = "2026-06-30" },
-                    5, [example]);
-                if (content.TryGetValue("application/json", out var media)) media.Example = JsonNode.Parse(JsonSerializer.Serialize(document, json));
                 return Task.CompletedTask;
             });
     }
 
-    private static readonly DateTimeOffset ExampleAsOf = new(2026, 7, 1, 6, 0, 0, TimeSpan.Zero);
     private static readonly DateOnly ExampleStart = new(2026, 6, 1), ExampleEnd = new(2026, 6, 30);
 
     // The issue's spelling is lower case (groupBy=month); numbers are not names.

@@ -11,6 +11,8 @@ public sealed class AllocationRequestConfiguration : IEntityTypeConfiguration<Al
         b.ToTable("allocation_requests", t =>
         {
             t.HasCheckConstraint("ck_allocation_requests_household", "adults >= 1 AND children >= 0");
+            t.HasCheckConstraint("ck_allocation_requests_adults_by_sex",
+                "COALESCE(adult_women, 0) >= 0 AND COALESCE(adult_men, 0) >= 0 AND COALESCE(adult_women, 0) + COALESCE(adult_men, 0) <= adults");
             t.HasCheckConstraint("ck_allocation_requests_rooms", "min_rooms >= 1");
             t.HasCheckConstraint("ck_allocation_requests_consent", "consent_expires_on IS NULL OR consent_expires_on >= consent_given_on");
         });

@@ -521,6 +521,14 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("id");
 
+                    b.Property<int?>("AdultMen")
+                        .HasColumnType("integer")
+                        .HasColumnName("adult_men");
+
+                    b.Property<int?>("AdultWomen")
+                        .HasColumnType("integer")
+                        .HasColumnName("adult_women");
+
                     b.Property<int>("Adults")
                         .HasColumnType("integer")
                         .HasColumnName("adults");
@@ -663,6 +671,8 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.ToTable("allocation_requests", null, t =>
                         {
+                            t.HasCheckConstraint("ck_allocation_requests_adults_by_sex", "COALESCE(adult_women, 0) >= 0 AND COALESCE(adult_men, 0) >= 0 AND COALESCE(adult_women, 0) + COALESCE(adult_men, 0) <= adults");
+
                             t.HasCheckConstraint("ck_allocation_requests_consent", "consent_expires_on IS NULL OR consent_expires_on >= consent_given_on");
 
                             t.HasCheckConstraint("ck_allocation_requests_household", "adults >= 1 AND children >= 0");
