@@ -84,6 +84,15 @@ public sealed class ExportTests : ApiTest
     }
 
     [Test]
+    public async Task An_export_without_rows_still_has_its_header_row()
+    {
+        var (csv, _) = await ExportAsync(ExportFormat.Csv, Array.Empty<ExportTestRow>());
+        Assert.That(System.Text.Encoding.UTF8.GetString(csv.AsSpan(3)), Is.EqualTo("name;share;ratio;count;housed;day;at;flag;urgency\r\n"));
+        var (xlsx, _) = await ExportAsync(ExportFormat.Xlsx, Array.Empty<ExportTestRow>());
+        Assert.That(ReadXlsx(xlsx).Select(row => row.Select(c => c.Text)), Is.EqualTo(new[] { new[] { "name", "share", "ratio", "count", "housed", "day", "at", "flag", "urgency" } }));
+    }
+
+    [Test]
     public async Task A_client_that_goes_away_stops_the_export_and_with_it_the_query()
     {
         var gone = new CancellationTokenSource();

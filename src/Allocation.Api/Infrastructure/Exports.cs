@@ -327,7 +327,8 @@ internal static class XlsxExport
         };
         await using var file = new FileStream(Path.Combine(Path.GetTempPath(), $"allocation-export-{Guid.NewGuid():N}.xlsx"), FileMode.CreateNew,
             FileAccess.ReadWrite, FileShare.None, 64 * 1024, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-        await file.SaveAsAsync(Cells(rows, columns, suppressed, ct), sheetName: SheetName(info.Report), excelType: ExcelType.XLSX,
+        // The header is written as the first row: MiniExcel takes a header from the first row's keys, so an empty export would have none.
+        await file.SaveAsAsync(Cells(rows, columns, suppressed, ct), printHeader: false, sheetName: SheetName(info.Report), excelType: ExcelType.XLSX,
             configuration: configuration, cancellationToken: ct);
         file.Position = 0;
         await file.CopyToAsync(body, ct);
@@ -336,6 +337,7 @@ internal static class XlsxExport
     private static async IAsyncEnumerable<IDictionary<string, object?>> Cells<TRow>(IAsyncEnumerable<TRow> rows, IReadOnlyList<ExportColumn> columns,
         string suppressed, [EnumeratorCancellation] CancellationToken ct)
     {
+        yield return columns.ToDictionary(c => c.Name, object? (c) => c.Name);
         await foreach (var row in rows.WithCancellation(ct))
         {
             var cells = new Dictionary<string, object?>(columns.Count);
