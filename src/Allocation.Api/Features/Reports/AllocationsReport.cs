@@ -109,7 +109,7 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
         var counts = new int[periods.Count, groups.Count, Columns.Length];
         void Count(DateTimeOffset at, Guid group, int column)
         {
-            var period = ReportFigures.PeriodOf(periods, ReportFigures.Day(at));
+            var period = Reporting.PeriodOf(periods, Reporting.Day(at));
             if (period >= 0) counts[period, groupIndex[group], column]++;
         }
 
@@ -145,10 +145,10 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
             var approved = First(c => c.ToStatus == RequestStatus.Approved && c.FromStatus == RequestStatus.Submitted);
             var firstOffer = First(c => c.ToStatus == RequestStatus.Offered);
             var housed = First(c => c.ToStatus == RequestStatus.Housed);
-            if (submitted is { } s && housed is { } h && ReportFigures.PeriodOf(periods, ReportFigures.Day(h)) is var hp and >= 0)
-                durations.Add((hp, group, true, ReportFigures.Day(h).DayNumber - ReportFigures.Day(s).DayNumber));
-            if (approved is { } a && firstOffer is { } f && ReportFigures.PeriodOf(periods, ReportFigures.Day(f)) is var fp and >= 0)
-                durations.Add((fp, group, false, ReportFigures.Day(f).DayNumber - ReportFigures.Day(a).DayNumber));
+            if (submitted is { } s && housed is { } h && Reporting.PeriodOf(periods, Reporting.Day(h)) is var hp and >= 0)
+                durations.Add((hp, group, true, Reporting.Day(h).DayNumber - Reporting.Day(s).DayNumber));
+            if (approved is { } a && firstOffer is { } f && Reporting.PeriodOf(periods, Reporting.Day(f)) is var fp and >= 0)
+                durations.Add((fp, group, false, Reporting.Day(f).DayNumber - Reporting.Day(a).DayNumber));
         }
 
         var rows = new List<AllocationsRow>();
@@ -171,7 +171,7 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
                     var days = rowDurations.Where(d => d.ToHoused == toHoused).ToList();
                     var sensitive = isTotal ? days.Any(d => groups[d.Group].IsSensitive) : groups[row].IsSensitive;
                     if (!Suppression.HidesDuration(sensitive, days.Count, p.SuppressionThreshold))
-                        return (ReportFigures.Percentile([.. days.Select(d => d.Days)], 0.5m), ReportFigures.Percentile([.. days.Select(d => d.Days)], 0.9m));
+                        return (Reporting.Percentile([.. days.Select(d => d.Days)], 0.5m), Reporting.Percentile([.. days.Select(d => d.Days)], 0.9m));
                     hidden.AddRange([$"median{name}", $"p90{name}"]);
                     return (null, null);
                 }
@@ -192,6 +192,6 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
             }
         }
         var info = new ReportInfo(GetAllocationsReportQuery.Name, asOf, Reporting.Given(query.Parameters), p.SuppressionThreshold);
-        return new ReportRows<AllocationsRow>(info, ReportFigures.Yield(rows));
+        return new ReportRows<AllocationsRow>(info, Reporting.Yield(rows));
     }
 }

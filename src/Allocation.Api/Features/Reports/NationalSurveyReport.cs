@@ -43,7 +43,7 @@ public sealed class GetNationalSurveyReportHandler(AllocationDbContext db, TimeP
     {
         var p = query.Parameters.Resolve(clock.GetUtcNow(), Reporting.SuppressionThreshold(configuration));
         var asOf = p.AsOf;
-        var day = ReportFigures.Day(asOf);
+        var day = Reporting.Day(asOf);
 
         var leases = db.Leases.AsNoTracking().Where(l => l.SignedAt <= asOf && l.StartDate <= day);
         if (p.AgreementId is { } agreementId) leases = leases.Where(l => l.AgreementId == agreementId);
@@ -82,6 +82,6 @@ public sealed class GetNationalSurveyReportHandler(AllocationDbContext db, TimeP
         var row = new NationalSurveyRow(day, Show(count, "households"), s.IsHidden(0, s.TotalColumn) ? Figure(s.TotalColumn, "adults") : Show(adults, "adults"),
             Figure(0, "adultWomen"), Figure(1, "adultMen"), Figure(2, "adultsSexNotRecorded"), Show(children, "children"), hidden);
         var info = new ReportInfo(GetNationalSurveyReportQuery.Name, asOf, Reporting.Given(query.Parameters), p.SuppressionThreshold);
-        return new ReportRows<NationalSurveyRow>(info, ReportFigures.Yield([row]));
+        return new ReportRows<NationalSurveyRow>(info, Reporting.Yield([row]));
     }
 }

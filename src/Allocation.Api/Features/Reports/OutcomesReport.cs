@@ -70,7 +70,7 @@ public sealed class GetOutcomesReportHandler(AllocationDbContext db, TimeProvide
         var counts = new int[periods.Count, groups.Count, Columns.Length];
         foreach (var c in closings)
         {
-            var period = ReportFigures.PeriodOf(periods, ReportFigures.Day(c.ChangedAt));
+            var period = Reporting.PeriodOf(periods, Reporting.Day(c.ChangedAt));
             if (period >= 0) counts[period, groupIndex[c.TargetGroupId], (int)(c.Outcome ?? RequestOutcome.OtherOrUnknown)]++;
         }
 
@@ -100,6 +100,6 @@ public sealed class GetOutcomesReportHandler(AllocationDbContext db, TimeProvide
             }
         }
         var info = new ReportInfo(GetOutcomesReportQuery.Name, asOf, Reporting.Given(query.Parameters), p.SuppressionThreshold);
-        return new ReportRows<OutcomesRow>(info, ReportFigures.Yield(rows));
+        return new ReportRows<OutcomesRow>(info, Reporting.Yield(rows));
     }
 }
