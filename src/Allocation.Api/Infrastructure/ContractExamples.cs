@@ -74,7 +74,7 @@ internal static class ContractExamples
             new CompetitorSnapshot("H-8b20e5f61a93", 2, 2, Urgency.Urgent, Utc(3, 30, 8, 50), false),
         ]), 0);
 
-    private static readonly LeaseResponse Lease = new(LeaseId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, OfferId, ApartmentId, RequestId,
+    private static readonly LeaseResponse Lease = new(LeaseId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, OfferId, null, ApartmentId, RequestId,
         new DateOnly(2026, 7, 1), LeaseForm.MunicipalitySublet, new DateOnly(2028, 7, 1), true, LeaseStatus.Active, Utc(6, 10, 9, 0), null, null,
         [new FollowUpResponse(new Guid("01a0a579-8640-7a17-af29-d0daa54fd23c"), new DateOnly(2026, 9, 15), FollowUpResult.Ok, null, Utc(9, 15, 14, 30))], 0);
 
