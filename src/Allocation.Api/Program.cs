@@ -6,6 +6,7 @@ using Allocation.Api.Features.Events;
 using Allocation.Api.Features.Webhooks;
 using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Leases;
+using Allocation.Api.Features.Network;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Features.Apartments;
@@ -45,6 +46,8 @@ builder.Services.AddDbContext<AllocationDbContext>((services, o) =>
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<QueueRanking>();
 builder.Services.AddScoped<OfferSettlement>();
+// PRODUCT §7: the reciprocity rule; without Network:ReciprocityThreshold it is off.
+builder.Services.AddSingleton(new Allocation.Domain.Network.ReciprocityRule(builder.Configuration.GetValue<int?>("Network:ReciprocityThreshold")));
 builder.Services.AddHostedService<OfferExpirySweep>();
 builder.Services.AddScoped<WebhookDispatcher>();
 builder.Services.AddHostedService<WebhookDeliveryService>();
@@ -118,6 +121,7 @@ app.MapAuditTrailEndpoints();
 app.MapEventEndpoints();
 app.MapWebhookEndpoints();
 app.MapReportEndpoints();
+app.MapNetworkEndpoints();
 
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))
     await Database.MigrateAsync(app.Services);

@@ -71,6 +71,14 @@ public sealed class AuthorizationTests : ApiTest
         ["GetAllocationsReport"] = [A, K],
         ["GetOutcomesReport"] = [A, K],
         ["GetNationalSurveyReport"] = [A, K],
+        ["ListNetworkMembers"] = [M, K, N, A],
+        ["PutNetworkMember"] = [M],
+        ["CreateRelocationRequest"] = [K, N],
+        ["ListRelocationRequests"] = [K, N],
+        ["GetRelocationRequest"] = [K, N],
+        ["ListOpenRelocationRequests"] = [K, N],
+        ["GetOpenRelocationRequest"] = [K, N],
+        ["GetNetworkLedger"] = [K, N, A, M],
     };
 
     [Test]

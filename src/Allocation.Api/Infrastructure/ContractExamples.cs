@@ -6,6 +6,7 @@ using Allocation.Api.Features.AuditTrail;
 using Allocation.Api.Features.Events;
 using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.Leases;
+using Allocation.Api.Features.Network;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Features.TargetGroups;
@@ -90,6 +91,22 @@ internal static class ContractExamples
 
     private static readonly WebhookDeliveryResponse Delivery = new(5120, 90412, 1, Utc(5, 29, 10, 5), 204, null, true);
 
+    // The network (PRODUCT §7): Botkyrka relocates the household above; Huddinge answers.
+    private static readonly Guid RelocationRequestId = new("019e8a10-5b20-7d41-9a3c-6e7f8091a2b3");
+
+    private static readonly NetworkMemberResponse Member = new("0126", "Huddinge", true, "huddinge-boendesamordning", true, 0);
+
+    private static readonly RelocationRequestResponse RelocationRequest = new(RelocationRequestId, SeedData.Botkyrka, RequestId, 3, 3, false, Urgency.Acute,
+        new DateOnly(2026, 8, 1), ["0138"], ["0126", "0181"], Domain.Network.RelocationRequestStatus.Open, Utc(6, 2, 9, 30), null, null, 0);
+
+    private static readonly OpenRelocationRequestResponse OpenRelocationRequest = new(RelocationRequestId, 3, 3, false, Urgency.Acute, new DateOnly(2026, 8, 1), true);
+
+    private static readonly NetworkLedgerResponse Ledger = new(-3, "A member whose balance (given − received) is below -3 may not post new relocation requests.",
+    [
+        new LedgerMemberResponse("0126", "Huddinge", true, 4, 2, 2, 11, 5, 6, 1, 7, true),
+        new LedgerMemberResponse(SeedData.Botkyrka, "Botkyrka", true, 2, 4, -2, 5, 11, -6, 2, 3, true),
+    ]);
+
     /// <summary>The examples by the type an operation declares it answers with.</summary>
     private static readonly Dictionary<Type, object> ByType = new object[]
     {
@@ -123,6 +140,13 @@ internal static class ContractExamples
         KeysetPage(Subscription, w => w.Id),
         new Page<AuditEntryResponse>([AuditEntry], Paging.EncodePosition(AuditEntry.Id)),
         new Page<WebhookDeliveryResponse>([Delivery], Paging.EncodePosition(Delivery.Id)),
+        Member,
+        RelocationRequest,
+        OpenRelocationRequest,
+        Ledger,
+        OffsetPage(Member),
+        KeysetPage(RelocationRequest, r => r.Id),
+        KeysetPage(OpenRelocationRequest, r => r.Id),
     }.ToDictionary(e => e.GetType());
 
     /// <summary>Where one operation answers a type differently from all others.</summary>

@@ -51,6 +51,10 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         ["ux_offers_one_open_per_request"] = ("offer-already-open", "The request already has an open offer."),
         ["ux_leases_offer"] = ("lease-already-confirmed", "The lease for this offer is already confirmed."),
         ["ux_leases_one_active_per_apartment"] = ("lease-already-active", "The apartment already has an active lease."),
+        ["ux_relocation_requests_one_open_per_allocation_request"] = ("relocation-already-open", "The household already has an open relocation request."),
+        ["ux_relocation_offers_one_open_per_apartment"] = ("offer-already-open", "The apartment already has an open offer."),
+        ["ux_relocation_offers_one_accepted_per_request"] = ("relocation-request-not-open", "The relocation request already has an accepted offer."),
+        ["ux_leases_relocation_offer"] = ("lease-already-confirmed", "The lease for this offer is already confirmed."),
         ["ck_agreements_stock_within_quota"] = ("quota-exhausted", "The agreement's quota is used up."),
     };
 

@@ -69,6 +69,7 @@ public static class OpenApi
         ["Audit trail"] = "The append-only, hash-chained record of every change and every read of a request's details.",
         ["Events"] = "The change feed of apartment, offer and lease states.",
         ["Webhooks"] = "Signed push delivery of the change feed to partner systems.",
+        ["Network"] = "The Södertörn network: members, relocation requests between them, offers from each other's stock and the reciprocity ledger.",
     };
 
     public static void Configure(OpenApiOptions options)
@@ -210,6 +211,9 @@ public static class OpenApi
         [(ParameterLocation.Path, "offerId")] = "The offer's id.",
         [(ParameterLocation.Path, "leaseId")] = "The lease's id.",
         [(ParameterLocation.Path, "subscriptionId")] = "The webhook subscription's id.",
+        [(ParameterLocation.Path, "municipalityCode")] = "The member municipality's SCB code (four digits, e.g. 0126).",
+        [(ParameterLocation.Path, "relocationRequestId")] = "The relocation request's id.",
+        [(ParameterLocation.Path, "relocationOfferId")] = "The network offer's id.",
         [(ParameterLocation.Query, "cursor")] = "The `nextCursor` of the previous page; leave it out for the first page.",
         [(ParameterLocation.Query, "limit")] = "The most items the page may hold.",
         [(ParameterLocation.Query, "after")] = "The `nextCursor` of the previous read; leave it out to read from the start.",

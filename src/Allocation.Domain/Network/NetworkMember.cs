@@ -36,11 +36,4 @@ public sealed class NetworkMember
         Active = active;
         ContactUnit = contactUnit;
     }
-
-    /// <summary>Only an active member takes part in exchanges: posts requests, offers apartments, sees others' requests.</summary>
-    public void EnsureActive()
-    {
-        if (!Active)
-            throw new DomainRuleException("not-a-network-member", $"Municipality {MunicipalityCode} is not an active member of the network.");
-    }
 }

@@ -1,0 +1,107 @@
+using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
+using Allocation.Domain;
+using Allocation.Domain.Network;
+using Mediator;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Allocation.Api.Features.Network;
+
+public static class NetworkEndpoints
+{
+    public static void MapNetworkEndpoints(this IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/api/v1/network").WithTags("Network");
+
+        group.MapGet("/members", async (IMediator mediator, string? cursor, int? limit, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListNetworkMembersQuery(cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("ListNetworkMembers")
+            .RequireRoles(Access.ReadNetworkMembers)
+            .WithSummary("List the network's members")
+            .WithDescription("The Södertörn network's members by SCB code: name, whether active, contact unit, and whether they have apartments "
+                             + "available to the network.")
+            .ProducesProblems(400);
+
+        group.MapPut("/members/{municipalityCode}", async (string municipalityCode, NetworkMemberRequest body, IMediator mediator, HttpContext http,
+                    CancellationToken ct) =>
+                Respond(http, await mediator.Send(new PutNetworkMemberCommand(municipalityCode, body), ct)))
+            .WithName("PutNetworkMember")
+            .RequireRoles(Access.ManageNetworkMembers)
+            .WithRequestExample(new NetworkMemberRequest("Huddinge", true, "huddinge-boendesamordning"))
+            .WithSummary("Register or change a network member")
+            .WithDescription("An administrator registers a municipality as a member or changes its registration. A code new to the platform "
+                             + "registers an external member, which acts through a network-partner client scoped to its code.")
+            .ProducesProblems(400, 404);
+
+        group.MapPost("/relocation-requests", async (CreateRelocationRequestRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var request = await mediator.Send(new CreateRelocationRequestCommand(body), ct);
+                ETags.Set(http, request.Version);
+                return TypedResults.Created($"/api/v1/network/relocation-requests/{request.Id}", request);
+            })
+            .WithName("CreateRelocationRequest")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithRequestExample(new CreateRelocationRequestRequest(new DateOnly(2026, 8, 1), true, ["0126", "0181"], ["0138"],
+                new Guid("0195f6e0-1a22-7c33-8e44-0f1a2b3c4d5e"), Urgency.Acute))
+            .WithSummary("Post a relocation request to the network")
+            .WithDescription("A coordinator posts one of the municipality's approved allocation requests (household size, rooms and accessibility "
+                             + "come from it); an external member's network-partner client describes the household itself. The person's own wish "
+                             + "of destination is required as her decision. Excluded municipalities never see the request. Refusals: "
+                             + "not-a-network-member, destination-wish-missing, wish-excludes-itself, request-not-approved, relocation-already-open, "
+                             + "reciprocity-threshold, unknown-network-member, allocation-request-required.")
+            .ProducesProblems(400, 404, 409);
+
+        group.MapGet("/relocation-requests", async (IMediator mediator, RelocationRequestStatus? status, string? cursor, int? limit, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListRelocationRequestsQuery(status, cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("ListRelocationRequests")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithSummary("List the municipality's own relocation requests")
+            .WithDescription("The caller's own municipality's relocation requests, in full. Other members' requests are under open-relocation-requests.")
+            .ProducesProblems(400);
+
+        group.MapGet("/relocation-requests/{relocationRequestId:guid}", async (Guid relocationRequestId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var request = await mediator.Send(new GetRelocationRequestQuery(relocationRequestId), ct);
+                ETags.Set(http, request.Version);
+                return TypedResults.Ok(request);
+            })
+            .WithName("GetRelocationRequest")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithSummary("Get one of the municipality's own relocation requests")
+            .WithDescription("In full, for the origin only: another municipality's request is 404 here.")
+            .ProducesProblems(404);
+
+        group.MapGet("/open-relocation-requests", async (IMediator mediator, string? cursor, int? limit, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListOpenRelocationRequestsQuery(cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("ListOpenRelocationRequests")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithSummary("List other members' open relocation requests")
+            .WithDescription("What a member may answer: other members' open requests that do not exclude it, with only household size, rooms, "
+                             + "accessibility, urgency, earliest move date and whether the caller's municipality is acceptable to the person. "
+                             + "409 not-a-network-member for a municipality that is not an active member.")
+            .ProducesProblems(400, 409);
+
+        group.MapGet("/open-relocation-requests/{relocationRequestId:guid}", async (Guid relocationRequestId, IMediator mediator, CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new GetOpenRelocationRequestQuery(relocationRequestId), ct)))
+            .WithName("GetOpenRelocationRequest")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithSummary("Get another member's open relocation request")
+            .WithDescription("The minimal view of another member's open request; 404 for a municipality the request excludes, as for one that does not exist.")
+            .ProducesProblems(404, 409);
+
+        group.MapGet("/ledger", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new GetNetworkLedgerQuery(), ct)))
+            .WithName("GetNetworkLedger")
+            .RequireRoles(Access.ReadNetworkLedger)
+            .WithSummary("The reciprocity ledger")
+            .WithDescription("Per member: placements given and received (a placement counts once the lease in the destination is signed), the "
+                             + "balance, also weighted by household size, open requests and offers made; and the reciprocity rule that may stop a "
+                             + "member below a threshold from posting new requests.")
+            .ProducesProblems();
+    }
+
+    private static Ok<NetworkMemberResponse> Respond(HttpContext http, NetworkMemberResponse response)
+    {
+        ETags.Set(http, response.Version);
+        return TypedResults.Ok(response);
+    }
+}
