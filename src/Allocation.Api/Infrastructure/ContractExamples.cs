@@ -53,9 +53,18 @@ internal static class ContractExamples
 
     private static readonly string RankExplanation = QueueOrder.Explain(new QueueEntry(RequestId, "violence-exposed-women", 1, Urgency.Acute, Queued), 2);
 
+    // 92 households housed so far: the 3 of a sensitive group are suppressed, and with them the next-smallest count (8).
     private static readonly AgreementResponse Agreement = new(SeedData.BotkyrkaAgreement, SeedData.Botkyrka, SeedData.Botkyrkabyggen,
         "Botkyrkabyggen – sociala kontrakt", new DateOnly(2026, 1, 1), null, 300, 112, 188, 24, 3, 90, 5,
-        [.. SeedData.TargetGroups.Select(t => t.Code)], new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), 0);
+        [.. SeedData.TargetGroups.Select(t => t.Code)],
+        [
+            new(SeedData.TargetGroups[0].Code, 0.4m, 38, 0.4130m, []),
+            new(SeedData.TargetGroups[1].Code, 0.25m, 29, 0.3152m, []),
+            new(SeedData.TargetGroups[2].Code, null, 14, 0.1522m, []),
+            new(SeedData.TargetGroups[3].Code, null, null, null, ["housed", "housedShare"]),
+            new(SeedData.TargetGroups[4].Code, 0.1m, null, null, ["housed", "housedShare"]),
+        ],
+        92, [], new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), 0);
 
     private static readonly ApartmentResponse Apartment = new(ApartmentId, SeedData.BotkyrkaAgreement, SeedData.Botkyrka, SeedData.Botkyrkabyggen,
         "BB-10452", "Hallunda torg 4", "Hallunda", 3, 74.5m, 2, true, false, 8950m, new DateOnly(2026, 5, 15), ApartmentStatus.Available,

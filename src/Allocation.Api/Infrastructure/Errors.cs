@@ -52,6 +52,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         ["ux_leases_offer"] = ("lease-already-confirmed", "The lease for this offer is already confirmed."),
         ["ux_leases_one_active_per_apartment"] = ("lease-already-active", "The apartment already has an active lease."),
         ["ck_agreements_stock_within_quota"] = ("quota-exhausted", "The agreement's quota is used up."),
+        ["ck_agreement_target_shares_total"] = ("target-shares-exceed-total", "The agreement's target shares would add up to more than 1."),
     };
 
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
