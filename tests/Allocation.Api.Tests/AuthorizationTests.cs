@@ -71,6 +71,7 @@ public sealed class AuthorizationTests : ApiTest
         ["GetAllocationsReport"] = [A, K],
         ["GetOutcomesReport"] = [A, K],
         ["GetNationalSurveyReport"] = [A, K],
+        ["ForecastReservationWhatIf"] = [A, K],
     };
 
     [Test]

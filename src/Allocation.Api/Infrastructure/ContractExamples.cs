@@ -4,6 +4,7 @@ using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.AuditTrail;
 using Allocation.Api.Features.Events;
+using Allocation.Api.Features.Forecasts;
 using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.Leases;
 using Allocation.Api.Features.Offers;
@@ -132,6 +133,7 @@ internal static class ContractExamples
         KeysetPage(Subscription, w => w.Id),
         new Page<AuditEntryResponse>([AuditEntry], Paging.EncodePosition(AuditEntry.Id)),
         new Page<WebhookDeliveryResponse>([Delivery], Paging.EncodePosition(Delivery.Id)),
+        ForecastExamples.Response,
     }.ToDictionary(e => e.GetType());
 
     /// <summary>Where one operation answers a type differently from all others.</summary>

@@ -69,6 +69,7 @@ public static class OpenApi
         ["Audit trail"] = "The append-only, hash-chained record of every change and every read of a request's details.",
         ["Events"] = "The change feed of apartment, offer and lease states.",
         ["Webhooks"] = "Signed push delivery of the change feed to partner systems.",
+        ["Forecasts"] = "What-if forecasts from an agreement's history: what a reservation policy would cost in vacant days and gain in waiting time.",
     };
 
     public static void Configure(OpenApiOptions options)
