@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Allocation.Api.Features.Agreements;
 using Allocation.Api.Features.AuditTrail;
 using Allocation.Api.Features.Events;
+using Allocation.Api.Features.Forecasts;
 using Allocation.Api.Features.Webhooks;
 using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Leases;
@@ -122,6 +123,7 @@ app.MapEventEndpoints();
 app.MapWebhookEndpoints();
 app.MapReportEndpoints();
 app.MapNetworkEndpoints();
+app.MapForecastEndpoints();
 
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))
     await Database.MigrateAsync(app.Services);

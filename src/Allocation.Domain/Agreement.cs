@@ -7,6 +7,7 @@ namespace Allocation.Domain;
 public sealed class Agreement
 {
     private readonly List<AgreementTargetGroup> _targetGroups = [];
+    private readonly List<TargetShareChange> _targetShareChanges = [];
 
     private Agreement()
     {
@@ -34,7 +35,7 @@ public sealed class Agreement
         Reference = reference;
         CreatedAt = createdAt;
         SetTerms(validFrom, validTo, apartmentQuota, defaultTrialMonths, offerResponseWorkingDays);
-        SetTargetGroups(targetGroupIds);
+        SetTargetGroups(targetGroupIds, createdAt);
     }
 
     public Guid Id { get; private set; }
@@ -57,6 +58,9 @@ public sealed class Agreement
 
     public uint Version { get; private set; }
     public IReadOnlyCollection<AgreementTargetGroup> TargetGroups => _targetGroups;
+
+    /// <summary>Every change of a target group's share, so a report as of a past instant shows the target of that instant.</summary>
+    public IReadOnlyCollection<TargetShareChange> TargetShareChanges => _targetShareChanges;
 
     public int FreePlaces => ApartmentQuota - StockCount;
 
@@ -90,12 +94,46 @@ public sealed class Agreement
         OfferStallDays = offerStallDays;
     }
 
-    public void SetTargetGroups(IEnumerable<Guid> targetGroupIds)
+    /// <summary>Replaces the prioritised target groups; a group that stays keeps its target share, a group that goes loses it.</summary>
+    public void SetTargetGroups(IEnumerable<Guid> targetGroupIds, DateTimeOffset now)
     {
         var wanted = targetGroupIds.Distinct().ToHashSet();
-        _targetGroups.RemoveAll(t => !wanted.Contains(t.TargetGroupId));
+        foreach (var removed in _targetGroups.Where(t => !wanted.Contains(t.TargetGroupId)).ToList())
+        {
+            SetShare(removed, null, now);
+            _targetGroups.Remove(removed);
+        }
         foreach (var id in wanted.Where(id => _targetGroups.All(t => t.TargetGroupId != id)))
             _targetGroups.Add(new AgreementTargetGroup(Id, id));
+    }
+
+    /// <summary>
+    /// Sets the soft target shares (issue 10, PRODUCT §5): each a fraction of the households housed under the agreement, for
+    /// a group the agreement prioritises; groups left out have none. A goal that reports measure, never a block: no rule
+    /// of eligibility, queue or offer reads it.
+    /// </summary>
+    public void SetTargetShares(IReadOnlyDictionary<Guid, decimal> shares, DateTimeOffset now)
+    {
+        foreach (var (targetGroupId, share) in shares)
+        {
+            if (_targetGroups.All(t => t.TargetGroupId != targetGroupId))
+                throw new DomainRuleException("target-group-not-in-agreement", "A target share can only be set for a target group the agreement prioritises.");
+            if (share is < 0m or > 1m) throw new ArgumentOutOfRangeException(nameof(shares), share, "A target share is a fraction from 0 to 1.");
+        }
+        // Shares of one whole: together they cannot promise more than every housing.
+        var total = shares.Values.Sum();
+        if (total > 1m)
+            throw new DomainRuleException("target-shares-exceed-total",
+                $"The target shares add up to {total.ToString("0.####", System.Globalization.CultureInfo.InvariantCulture)}; together they can be at most 1 (100 % of the households housed under the agreement).");
+        foreach (var group in _targetGroups)
+            SetShare(group, shares.TryGetValue(group.TargetGroupId, out var share) ? share : null, now);
+    }
+
+    private void SetShare(AgreementTargetGroup group, decimal? share, DateTimeOffset now)
+    {
+        if (group.TargetShare == share) return;
+        group.TargetShare = share;
+        _targetShareChanges.Add(new TargetShareChange(Guid.CreateVersion7(now), Id, group.TargetGroupId, share, now));
     }
 
     /// <summary>Takes one place of the quota for an apartment entering the stock.</summary>
@@ -122,9 +160,28 @@ public sealed class Agreement
     }
 }
 
-/// <summary>A target group prioritised by an agreement.</summary>
+/// <summary>A target group prioritised by an agreement, with its optional soft target share.</summary>
 public sealed class AgreementTargetGroup(Guid agreementId, Guid targetGroupId)
 {
     public Guid AgreementId { get; private set; } = agreementId;
     public Guid TargetGroupId { get; private set; } = targetGroupId;
+
+    /// <summary>
+    /// The group's soft target share of the households housed under the agreement, a fraction from 0 to 1; null when none.
+    /// Set through <see cref="Agreement.SetTargetShares"/>, which holds the shares of one agreement to at most 1 together.
+    /// </summary>
+    public decimal? TargetShare { get; internal set; }
+}
+
+/// <summary>A target group's target share under an agreement changed (to null when it was removed), at <see cref="ChangedAt"/>.</summary>
+public sealed class TargetShareChange(Guid id, Guid agreementId, Guid targetGroupId, decimal? targetShare, DateTimeOffset changedAt)
+{
+    public Guid Id { get; private set; } = id;
+    public Guid AgreementId { get; private set; } = agreementId;
+    public Guid TargetGroupId { get; private set; } = targetGroupId;
+    public decimal? TargetShare { get; private set; } = targetShare;
+    public DateTimeOffset ChangedAt { get; private set; } = changedAt;
+
+    /// <summary>Assigned by the database on insert: the order the changes happened in, also when timestamps tie.</summary>
+    public long Sequence { get; private set; }
 }

@@ -6,7 +6,7 @@ public sealed class TargetGroup
     public TargetGroup(Guid id, string code, string nameSv, string nameEn, int priorityRank, bool isSensitive, decimal? targetShare)
     {
         if (priorityRank < 1) throw new ArgumentOutOfRangeException(nameof(priorityRank));
-        // PRODUCT §5: a target share is a soft goal measured in reports, a fraction of the quota.
+        // The group-wide share of the quota that PRODUCT §4 first described; an agreement's target shares replace it.
         if (targetShare is < 0m or > 1m) throw new ArgumentOutOfRangeException(nameof(targetShare));
         Id = id;
         Code = code;
@@ -26,5 +26,9 @@ public sealed class TargetGroup
     /// <summary>Membership itself is sensitive (PRODUCT §6): never shown to the housing company, suppressed in small counts.</summary>
     public bool IsSensitive { get; private set; }
 
+    /// <summary>
+    /// Superseded by the agreement's own target shares (<see cref="AgreementTargetGroup.TargetShare"/>, issue 10): kept and
+    /// shown for the clients that set it, read by no rule and no report.
+    /// </summary>
     public decimal? TargetShare { get; private set; }
 }

@@ -79,6 +79,13 @@ public sealed class AuthorizationTests : ApiTest
         ["ListOpenRelocationRequests"] = [K, N],
         ["GetOpenRelocationRequest"] = [K, N],
         ["GetNetworkLedger"] = [K, N, A, M],
+        ["MarkApartmentForNetwork"] = [K],
+        ["CreateRelocationOffer"] = [K, N],
+        ["ListRelocationOffers"] = [K, N, H],
+        ["GetRelocationOffer"] = [K, N, H],
+        ["AcceptRelocationOffer"] = [K, N],
+        ["DeclineRelocationOffer"] = [K, N],
+        ["ForecastReservationWhatIf"] = [A, K],
     };
 
     [Test]

@@ -92,10 +92,100 @@ public sealed class AgreementTests
     {
         var agreement = NewAgreement();
         Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
-        agreement.SetTargetGroups([a, b, b]);
+        agreement.SetTargetGroups([a, b, b], Now);
 
-        agreement.SetTargetGroups([b, c]);
+        agreement.SetTargetGroups([b, c], Now);
 
         Assert.That(agreement.TargetGroups.Select(t => t.TargetGroupId), Is.EquivalentTo(new[] { b, c }));
+    }
+
+    private static (Agreement Agreement, Guid A, Guid B, Guid C) WithThreeGroups()
+    {
+        Guid a = Guid.NewGuid(), b = Guid.NewGuid(), c = Guid.NewGuid();
+        return (new Agreement(Guid.CreateVersion7(), "0127", Guid.CreateVersion7(), "Ref", new DateOnly(2026, 1, 1), null, 10, 24, 3, [a, b, c], Now), a, b, c);
+    }
+
+    private static Dictionary<Guid, decimal?> Shares(Agreement agreement) => agreement.TargetGroups.ToDictionary(t => t.TargetGroupId, t => t.TargetShare);
+
+    [Test]
+    public void Target_shares_are_set_for_the_groups_given_and_none_for_the_rest()
+    {
+        var (agreement, a, b, c) = WithThreeGroups();
+
+        agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = 0.4m, [b] = 0.25m }, Now);
+
+        Assert.That(Shares(agreement), Is.EquivalentTo(new Dictionary<Guid, decimal?> { [a] = 0.4m, [b] = 0.25m, [c] = null }));
+    }
+
+    [Test]
+    public void Target_shares_of_one_agreement_add_up_to_at_most_one()
+    {
+        var (agreement, a, b, c) = WithThreeGroups();
+        agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = 0.5m }, Now);
+
+        var refusal = Assert.Throws<DomainRuleException>(() =>
+            agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = 0.5m, [b] = 0.4m, [c] = 0.1001m }, Now));
+
+        Assert.That(refusal!.Code, Is.EqualTo("target-shares-exceed-total"));
+        Assert.That(refusal.Message, Does.Contain("1.0001"));
+        Assert.That(Shares(agreement)[a], Is.EqualTo(0.5m), "a refused change changes nothing");
+        Assert.That(Shares(agreement)[b], Is.Null);
+        agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = 0.5m, [b] = 0.4m, [c] = 0.1m }, Now);
+        Assert.That(Shares(agreement).Values.Sum(), Is.EqualTo(1m), "exactly the whole is allowed");
+    }
+
+    [TestCase(-0.0001)]
+    [TestCase(1.0001)]
+    public void A_target_share_is_a_fraction_from_zero_to_one(decimal share)
+    {
+        var (agreement, a, _, _) = WithThreeGroups();
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = share }, Now));
+        Assert.DoesNotThrow(() => agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = 0m }, Now));
+        Assert.DoesNotThrow(() => agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = 1m }, Now));
+    }
+
+    [Test]
+    public void A_target_share_is_only_for_a_group_the_agreement_prioritises()
+    {
+        var (agreement, a, _, _) = WithThreeGroups();
+
+        var refusal = Assert.Throws<DomainRuleException>(() =>
+            agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = 0.2m, [Guid.NewGuid()] = 0.1m }, Now));
+
+        Assert.That(refusal!.Code, Is.EqualTo("target-group-not-in-agreement"));
+        Assert.That(Shares(agreement)[a], Is.Null);
+    }
+
+    [Test]
+    public void A_group_removed_from_the_agreement_loses_its_share_and_the_groups_that_stay_keep_theirs()
+    {
+        var (agreement, a, b, c) = WithThreeGroups();
+        agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = 0.4m, [b] = 0.3m }, Now);
+
+        agreement.SetTargetGroups([a, c], Now.AddDays(1));
+        agreement.SetTargetGroups([a, b, c], Now.AddDays(2));
+
+        Assert.That(Shares(agreement), Is.EquivalentTo(new Dictionary<Guid, decimal?> { [a] = 0.4m, [b] = null, [c] = null }));
+    }
+
+    [Test]
+    public void Every_change_of_a_share_is_recorded_with_its_time_and_nothing_else_is()
+    {
+        var (agreement, a, b, _) = WithThreeGroups();
+
+        agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = 0.4m, [b] = 0.3m }, Now);
+        agreement.SetTargetShares(new Dictionary<Guid, decimal> { [a] = 0.4m, [b] = 0.2m }, Now.AddDays(1)); // a unchanged
+        agreement.SetTargetGroups([a], Now.AddDays(2));
+        agreement.SetTargetShares(new Dictionary<Guid, decimal>(), Now.AddDays(3));
+
+        Assert.That(agreement.TargetShareChanges.Select(c => (c.TargetGroupId, c.TargetShare, c.ChangedAt)), Is.EqualTo(new (Guid, decimal?, DateTimeOffset)[]
+        {
+            (a, 0.4m, Now), (b, 0.3m, Now),
+            (b, 0.2m, Now.AddDays(1)),
+            (b, null, Now.AddDays(2)),
+            (a, null, Now.AddDays(3)),
+        }));
+        Assert.That(agreement.TargetShareChanges.Select(c => c.AgreementId), Is.All.EqualTo(agreement.Id));
     }
 }

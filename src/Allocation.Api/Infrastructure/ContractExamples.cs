@@ -4,6 +4,7 @@ using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.AuditTrail;
 using Allocation.Api.Features.Events;
+using Allocation.Api.Features.Forecasts;
 using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.Leases;
 using Allocation.Api.Features.Network;
@@ -54,13 +55,22 @@ internal static class ContractExamples
 
     private static readonly string RankExplanation = QueueOrder.Explain(new QueueEntry(RequestId, "violence-exposed-women", 1, Urgency.Acute, Queued), 2);
 
+    // 92 households housed so far: the 3 of a sensitive group are suppressed, and with them the next-smallest count (8).
     private static readonly AgreementResponse Agreement = new(SeedData.BotkyrkaAgreement, SeedData.Botkyrka, SeedData.Botkyrkabyggen,
         "Botkyrkabyggen – sociala kontrakt", new DateOnly(2026, 1, 1), null, 300, 112, 188, 24, 3, 90, 5,
-        [.. SeedData.TargetGroups.Select(t => t.Code)], new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), 0);
+        [.. SeedData.TargetGroups.Select(t => t.Code)],
+        [
+            new(SeedData.TargetGroups[0].Code, 0.4m, 38, 0.4130m, []),
+            new(SeedData.TargetGroups[1].Code, 0.25m, 29, 0.3152m, []),
+            new(SeedData.TargetGroups[2].Code, null, 14, 0.1522m, []),
+            new(SeedData.TargetGroups[3].Code, null, null, null, ["housed", "housedShare"]),
+            new(SeedData.TargetGroups[4].Code, 0.1m, null, null, ["housed", "housedShare"]),
+        ],
+        92, [], new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero), 0);
 
     private static readonly ApartmentResponse Apartment = new(ApartmentId, SeedData.BotkyrkaAgreement, SeedData.Botkyrka, SeedData.Botkyrkabyggen,
         "BB-10452", "Hallunda torg 4", "Hallunda", 3, 74.5m, 2, true, false, 8950m, new DateOnly(2026, 5, 15), ApartmentStatus.Available,
-        Utc(5, 12, 8, 15), null, 0);
+        Utc(5, 12, 8, 15), false, null, 0);
 
     private static readonly AllocationRequestResponse Request = new(RequestId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, Unit, "SOC-2026-004711",
         "violence-exposed-women", 1, 2, 1, 0, 3, 9500m, false, [], ["Fittja"], Urgency.Acute, new DateOnly(2026, 8, 31), ProtectionLevel.ProtectedRegistration,
@@ -93,6 +103,10 @@ internal static class ContractExamples
 
     // The network (PRODUCT §7): Botkyrka relocates the household above; Huddinge answers.
     private static readonly Guid RelocationRequestId = new("019e8a10-5b20-7d41-9a3c-6e7f8091a2b3");
+
+    private static readonly RelocationOfferResponse RelocationOffer = new(new Guid("019e8b44-0c10-7e52-8b4d-7f8091a2b3c4"), RelocationRequestId, "0126",
+        SeedData.Botkyrka, null, "Flemingsberg", 3, 9200m, new DateOnly(2026, 8, 15), false, 3, Domain.Network.RelocationOfferStatus.Open, Utc(6, 4, 13, 10),
+        null, null, null, 0);
 
     private static readonly NetworkMemberResponse Member = new("0126", "Huddinge", true, "huddinge-boendesamordning", true, 0);
 
@@ -147,6 +161,9 @@ internal static class ContractExamples
         OffsetPage(Member),
         KeysetPage(RelocationRequest, r => r.Id),
         KeysetPage(OpenRelocationRequest, r => r.Id),
+        RelocationOffer,
+        KeysetPage(RelocationOffer, o => o.Id),
+        ForecastExamples.Response,
     }.ToDictionary(e => e.GetType());
 
     /// <summary>Where one operation answers a type differently from all others.</summary>

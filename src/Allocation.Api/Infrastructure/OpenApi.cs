@@ -70,6 +70,7 @@ public static class OpenApi
         ["Events"] = "The change feed of apartment, offer and lease states.",
         ["Webhooks"] = "Signed push delivery of the change feed to partner systems.",
         ["Network"] = "The Södertörn network: members, relocation requests between them, offers from each other's stock and the reciprocity ledger.",
+        ["Forecasts"] = "What-if forecasts from an agreement's history: what a reservation policy would cost in vacant days and gain in waiting time.",
     };
 
     public static void Configure(OpenApiOptions options)
@@ -221,6 +222,7 @@ public static class OpenApi
         [(ParameterLocation.Query, "agreementId")] = "Only those under this agreement.",
         [(ParameterLocation.Query, "apartmentId")] = "Only those for this apartment.",
         [(ParameterLocation.Query, "requestId")] = "Only those for this allocation request.",
+        [(ParameterLocation.Query, "relocationRequestId")] = "Only those answering this relocation request.",
         [(ParameterLocation.Query, "status")] = "Only those in this status.",
         [(ParameterLocation.Query, "district")] = "Only apartments in this district (exact name, e.g. Hallunda).",
         [(ParameterLocation.Query, "minRooms")] = "Only apartments with at least this many rooms.",

@@ -21,6 +21,7 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     public DbSet<HousingCompany> HousingCompanies => Set<HousingCompany>();
     public DbSet<TargetGroup> TargetGroups => Set<TargetGroup>();
     public DbSet<Agreement> Agreements => Set<Agreement>();
+    public DbSet<TargetShareChange> TargetShareChanges => Set<TargetShareChange>();
     public DbSet<Apartment> Apartments => Set<Apartment>();
     public DbSet<ApartmentStatusChange> ApartmentStatusChanges => Set<ApartmentStatusChange>();
     public DbSet<AllocationRequest> AllocationRequests => Set<AllocationRequest>();

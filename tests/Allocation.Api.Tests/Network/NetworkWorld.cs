@@ -44,6 +44,36 @@ public static class NetworkWorld
             company);
     }
 
+    /// <summary>An apartment registered by the member's housing company and marked by its coordinator as available to the network.</summary>
+    public static async Task<Features.Apartments.ApartmentResponse> NetworkApartmentAsync(this Member member, int rooms = 2)
+    {
+        var apartment = await member.HousingCompany.RegisterApartmentAsync(member.AgreementId, Api.NewApartment(rooms: rooms, district: "Flemingsberg"));
+        var marked = await member.Coordinator.PutAsJsonAsync($"/api/v1/apartments/{apartment.Id}/network", new NetworkAvailabilityRequest(true), Api.Json);
+        await marked.AssertStatusAsync(HttpStatusCode.OK);
+        return await marked.ReadAsync<Features.Apartments.ApartmentResponse>();
+    }
+
+    /// <summary>One of the member's households, queued locally and then posted to the network by its coordinator.</summary>
+    public static async Task<(Features.AllocationRequests.AllocationRequestResponse Allocation, RelocationRequestResponse Relocation)> RelocationAsync(
+        this Member member, string[]? excluded = null, string[]? wished = null)
+    {
+        var allocation = await member.Coordinator.CreateQueuedRequestAsync(Api.NewRequest(member.AgreementId));
+        var posted = await member.Coordinator.PostAsJsonAsync("/api/v1/network/relocation-requests",
+            new CreateRelocationRequestRequest(new DateOnly(2026, 8, 1), true, wished, excluded, allocation.Id), Api.Json);
+        await posted.AssertStatusAsync(HttpStatusCode.Created);
+        return (allocation, await posted.ReadAsync<RelocationRequestResponse>());
+    }
+
+    public static Task<HttpResponseMessage> OfferToAsync(this Member member, Guid relocationRequestId, Guid apartmentId) =>
+        member.Coordinator.PostAsJsonAsync($"/api/v1/network/relocation-requests/{relocationRequestId}/offers", new CreateRelocationOfferRequest(apartmentId), Api.Json);
+
+    public static async Task<RelocationOfferResponse> OfferAsync(this Member member, Guid relocationRequestId, Guid apartmentId)
+    {
+        var response = await member.OfferToAsync(relocationRequestId, apartmentId);
+        await response.AssertStatusAsync(HttpStatusCode.Created);
+        return await response.ReadAsync<RelocationOfferResponse>();
+    }
+
     /// <summary>A fresh member code, so a test's ledger starts at zero whatever else the shared database holds.</summary>
     public static string FreshCode() => $"9{Random.Shared.Next(0, 1000):000}";
 }

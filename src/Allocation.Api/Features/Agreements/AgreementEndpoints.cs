@@ -15,7 +15,8 @@ public static class AgreementEndpoints
             .WithName("ListAgreements")
             .RequireRoles(Access.ReadAgreements)
             .WithSummary("List agreements")
-            .WithDescription("Agreements with their quota, current stock and free places, optionally for one municipality (SCB code).")
+            .WithDescription("Agreements with their quota, current stock and free places, and per target group the soft target share beside the actual "
+                             + "share of the households housed under the agreement (as in GetAgreement), optionally for one municipality (SCB code).")
             .ProducesProblems(400);
 
         group.MapGet("/{agreementId:guid}", async (Guid agreementId, IMediator mediator, HttpContext http, CancellationToken ct) =>
@@ -27,7 +28,11 @@ public static class AgreementEndpoints
             .WithName("GetAgreement")
             .RequireRoles(Access.ReadAgreements)
             .WithSummary("Get an agreement")
-            .WithDescription("The agreement's terms, quota, current stock count, free places and prioritised target groups. The ETag is needed to change it.")
+            .WithDescription("The agreement's terms, quota, current stock count, free places and prioritised target groups. Per target group the soft "
+                             + "target share (a goal, never a block) beside the actual share: of the households housed under the agreement since it "
+                             + "started (one per confirmed lease), the fraction in the group, with the count behind it. The counts are the same for every "
+                             + "caller, small counts of sensitive groups suppressed as in the reports (PRODUCT §6); housing-company callers get the "
+                             + "target shares but no counts. The ETag is needed to change it.")
             .ProducesProblems(404);
 
         group.MapPost("/", async (CreateAgreementRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
@@ -38,9 +43,12 @@ public static class AgreementEndpoints
             })
             .WithName("CreateAgreement")
             .RequireRoles(Access.Administer)
-            .WithRequestExample(new CreateAgreementRequest("0127", Persistence.SeedData.Botkyrkabyggen, "Botkyrkabyggen – sociala kontrakt 2027", new DateOnly(2027, 1, 1), 300, 24, 3, ["violence-exposed-women", "families-acute-homelessness"], new DateOnly(2029, 12, 31)))
+            .WithRequestExample(new CreateAgreementRequest("0127", Persistence.SeedData.Botkyrkabyggen, "Botkyrkabyggen – sociala kontrakt 2027", new DateOnly(2027, 1, 1), 300, 24, 3, ["violence-exposed-women", "families-acute-homelessness"], new DateOnly(2029, 12, 31),
+                TargetShares: [new TargetShareRequest("violence-exposed-women", 0.4m), new TargetShareRequest("families-acute-homelessness", 0.25m)]))
             .WithSummary("Create an agreement")
-            .WithDescription("Registers an agreement between a municipality and a housing company, with its apartment quota and prioritised target groups.")
+            .WithDescription("Registers an agreement between a municipality and a housing company, with its apartment quota and prioritised target groups, "
+                             + "optionally with soft target shares for some of those groups (together at most 1; 409 target-group-not-in-agreement, "
+                             + "target-shares-exceed-total).")
             .ProducesProblems(400, 409);
 
         group.MapPatch("/{agreementId:guid}", async (Guid agreementId, UpdateAgreementRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
@@ -51,10 +59,13 @@ public static class AgreementEndpoints
             })
             .WithName("UpdateAgreement")
             .RequireRoles(Access.Administer)
-            .WithRequestExample(new UpdateAgreementRequest(ApartmentQuota: 320, QueueStallDays: 60))
+            .WithRequestExample(new UpdateAgreementRequest(ApartmentQuota: 320, QueueStallDays: 60,
+                TargetShares: [new TargetShareRequest("violence-exposed-women", 0.35m), new TargetShareRequest("families-acute-homelessness", 0.3m)]))
             .WithSummary("Change an agreement")
             .WithDescription("Changes the fields given; absent fields keep their value. Requires If-Match with the agreement's ETag. "
-                             + "The quota cannot be lowered below the current stock (409 quota-below-stock).")
+                             + "The quota cannot be lowered below the current stock (409 quota-below-stock). targetShares replaces all target "
+                             + "shares (409 target-group-not-in-agreement, target-shares-exceed-total); a change to the target groups or their "
+                             + "shares alone also gives a new ETag.")
             .WithIfMatch()
             .ProducesProblems(400, 404, 409, 412, 428);
     }

@@ -20,6 +20,7 @@ namespace Allocation.Api.Features.Agreements;
 /// <param name="ValidTo">Last day the agreement is in force (local date, inclusive, not before <c>validFrom</c>); omit for an agreement until further notice.</param>
 /// <param name="QueueStallDays">Flag an approved request as stalled when queued longer than this many days (1 to 3650); default 90.</param>
 /// <param name="OfferStallDays">Flag an offer as stalled when still open after this many days (1 to 3650); default 5.</param>
+/// <param name="TargetShares">Optional soft target shares of the households housed under the agreement, for groups among <c>targetGroupCodes</c> (409 target-group-not-in-agreement otherwise), together at most 1 (409 target-shares-exceed-total). Reports and the agreement's reads measure them; they never block an offer. Omit for none.</param>
 public sealed record CreateAgreementRequest(
     string MunicipalityCode,
     Guid HousingCompanyId,
@@ -31,7 +32,8 @@ public sealed record CreateAgreementRequest(
     IReadOnlyList<string> TargetGroupCodes,
     DateOnly? ValidTo = null,
     int? QueueStallDays = null,
-    int? OfferStallDays = null);
+    int? OfferStallDays = null,
+    IReadOnlyList<TargetShareRequest>? TargetShares = null);
 
 public sealed record CreateAgreementCommand(CreateAgreementRequest Body) : ICommand<AgreementResponse>;
 
@@ -50,10 +52,12 @@ public sealed class CreateAgreementValidator : AbstractValidator<CreateAgreement
         RuleFor(c => c.Body.TargetGroupCodes).ValidTargetGroupCodes();
         RuleFor(c => c.Body.QueueStallDays).ValidStallDays();
         RuleFor(c => c.Body.OfferStallDays).ValidStallDays();
+        RuleFor(c => c.Body.TargetShares).ValidTargetShares();
+        RuleForEach(c => c.Body.TargetShares).SetValidator(new TargetShareRequestValidator());
     }
 }
 
-public sealed class CreateAgreementHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : ICommandHandler<CreateAgreementCommand, AgreementResponse>
+public sealed class CreateAgreementHandler(AllocationDbContext db, Caller caller, TimeProvider clock, IConfiguration configuration) : ICommandHandler<CreateAgreementCommand, AgreementResponse>
 {
     public async ValueTask<AgreementResponse> Handle(CreateAgreementCommand command, CancellationToken ct)
     {
@@ -71,8 +75,9 @@ public sealed class CreateAgreementHandler(AllocationDbContext db, Caller caller
         var agreement = new Agreement(Guid.CreateVersion7(now), body.MunicipalityCode, body.HousingCompanyId, body.Reference.Trim(),
             body.ValidFrom, body.ValidTo, body.ApartmentQuota, body.DefaultTrialMonths, body.OfferResponseWorkingDays, targetGroupIds, now);
         agreement.SetStallThresholds(body.QueueStallDays ?? agreement.QueueStallDays, body.OfferStallDays ?? agreement.OfferStallDays);
+        if (body.TargetShares is not null) await AgreementRules.SetTargetSharesAsync(db, agreement, body.TargetShares, now, ct);
         db.Agreements.Add(agreement);
         await db.SaveChangesAsync(ct);
-        return await db.Agreements.AsNoTracking().Where(a => a.Id == agreement.Id).Select(AgreementResponse.Projection(db)).SingleAsync(ct);
+        return (await AgreementReads.FindAsync(db, caller, configuration, agreement.Id, ct))!;
     }
 }

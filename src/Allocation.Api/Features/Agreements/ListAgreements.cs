@@ -1,4 +1,5 @@
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using FluentValidation;
 using Mediator;
@@ -13,7 +14,7 @@ public sealed class ListAgreementsValidator : AbstractValidator<ListAgreementsQu
     public ListAgreementsValidator() => RuleFor(q => q.Limit).ValidPageSize();
 }
 
-public sealed class ListAgreementsHandler(AllocationDbContext db) : IQueryHandler<ListAgreementsQuery, Page<AgreementResponse>>
+public sealed class ListAgreementsHandler(AllocationDbContext db, Caller caller, IConfiguration configuration) : IQueryHandler<ListAgreementsQuery, Page<AgreementResponse>>
 {
     public async ValueTask<Page<AgreementResponse>> Handle(ListAgreementsQuery query, CancellationToken ct)
     {
@@ -21,7 +22,7 @@ public sealed class ListAgreementsHandler(AllocationDbContext db) : IQueryHandle
         var agreements = db.Agreements.AsNoTracking();
         if (query.MunicipalityCode is not null) agreements = agreements.Where(a => a.MunicipalityCode == query.MunicipalityCode);
         if (after is not null) agreements = agreements.Where(a => a.Id.CompareTo(after.Value) > 0);
-        var rows = await agreements.OrderBy(a => a.Id).Take(query.Limit + 1).Select(AgreementResponse.Projection(db)).ToListAsync(ct);
+        var rows = await AgreementReads.ListAsync(db, caller, configuration, agreements.OrderBy(a => a.Id).Take(query.Limit + 1), ct);
         return Paging.ToPage(rows, query.Limit, a => a.Id);
     }
 }

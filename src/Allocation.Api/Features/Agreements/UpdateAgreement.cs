@@ -1,5 +1,7 @@
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
+using Allocation.Domain;
 using FluentValidation;
 using Mediator;
 using Microsoft.EntityFrameworkCore;
@@ -16,6 +18,7 @@ namespace Allocation.Api.Features.Agreements;
 /// <param name="TargetGroupCodes">Replaces the whole list of prioritised target groups (each code must exist); null keeps it.</param>
 /// <param name="QueueStallDays">New stall threshold for queued requests in days (1 to 3650); null keeps it.</param>
 /// <param name="OfferStallDays">New stall threshold for open offers in days (1 to 3650); null keeps it.</param>
+/// <param name="TargetShares">Replaces all soft target shares: each for one of the agreement's target groups (after <c>targetGroupCodes</c>, when both are given; 409 target-group-not-in-agreement otherwise), together at most 1 (409 target-shares-exceed-total); a group left out has none, an empty list removes them all. Null keeps them; a group removed through <c>targetGroupCodes</c> loses its share.</param>
 public sealed record UpdateAgreementRequest(
     string? Reference = null,
     DateOnly? ValidFrom = null,
@@ -25,7 +28,8 @@ public sealed record UpdateAgreementRequest(
     int? OfferResponseWorkingDays = null,
     IReadOnlyList<string>? TargetGroupCodes = null,
     int? QueueStallDays = null,
-    int? OfferStallDays = null);
+    int? OfferStallDays = null,
+    IReadOnlyList<TargetShareRequest>? TargetShares = null);
 
 public sealed record UpdateAgreementCommand(Guid AgreementId, uint? ExpectedVersion, UpdateAgreementRequest Body) : ICommand<AgreementResponse>;
 
@@ -40,10 +44,12 @@ public sealed class UpdateAgreementValidator : AbstractValidator<UpdateAgreement
         RuleFor(c => c.Body.TargetGroupCodes).ValidTargetGroupCodes();
         RuleFor(c => c.Body.QueueStallDays).ValidStallDays();
         RuleFor(c => c.Body.OfferStallDays).ValidStallDays();
+        RuleFor(c => c.Body.TargetShares).ValidTargetShares();
+        RuleForEach(c => c.Body.TargetShares).SetValidator(new TargetShareRequestValidator());
     }
 }
 
-public sealed class UpdateAgreementHandler(AllocationDbContext db) : ICommandHandler<UpdateAgreementCommand, AgreementResponse>
+public sealed class UpdateAgreementHandler(AllocationDbContext db, Caller caller, TimeProvider clock, IConfiguration configuration) : ICommandHandler<UpdateAgreementCommand, AgreementResponse>
 {
     public async ValueTask<AgreementResponse> Handle(UpdateAgreementCommand command, CancellationToken ct)
     {
@@ -62,11 +68,18 @@ public sealed class UpdateAgreementHandler(AllocationDbContext db) : ICommandHan
             body.DefaultTrialMonths ?? agreement.DefaultTrialMonths,
             body.OfferResponseWorkingDays ?? agreement.OfferResponseWorkingDays);
         agreement.SetStallThresholds(body.QueueStallDays ?? agreement.QueueStallDays, body.OfferStallDays ?? agreement.OfferStallDays);
+        var now = clock.GetUtcNow();
         if (body.TargetGroupCodes is not null)
-            agreement.SetTargetGroups(await AgreementRules.ResolveTargetGroupsAsync(db, body.TargetGroupCodes, ct));
+            agreement.SetTargetGroups(await AgreementRules.ResolveTargetGroupsAsync(db, body.TargetGroupCodes, ct), now);
+        if (body.TargetShares is not null) await AgreementRules.SetTargetSharesAsync(db, agreement, body.TargetShares, now, ct);
+
+        // The target groups and their shares are rows of their own, but the agreement's row version is the ETag of all of it:
+        // a change to them alone must still give a new ETag, so that a PATCH from an older read is 412, not a lost update.
+        if (db.ChangeTracker.Entries<AgreementTargetGroup>().Any(e => e.State != EntityState.Unchanged))
+            db.Entry(agreement).Property(a => a.Reference).IsModified = true;
 
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
-        return await db.Agreements.AsNoTracking().Where(a => a.Id == agreement.Id).Select(AgreementResponse.Projection(db)).SingleAsync(ct);
+        return (await AgreementReads.FindAsync(db, caller, configuration, agreement.Id, ct))!;
     }
 }

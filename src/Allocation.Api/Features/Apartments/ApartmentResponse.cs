@@ -21,6 +21,7 @@ namespace Allocation.Api.Features.Apartments;
 /// <param name="AvailableFrom">First day the apartment can be moved into (local date); vacant days are counted from this day.</param>
 /// <param name="Status">The apartment's current state.</param>
 /// <param name="ProvidedAt">When the apartment was registered and entered the stock (UTC instant, ISO 8601).</param>
+/// <param name="AvailableToNetwork">Whether the municipality offers the apartment to the Södertörn network as well as to its own queue (PRODUCT §7); set by a coordinator.</param>
 /// <param name="LeftStockAt">When the apartment left the stock by takeover or return (UTC instant, ISO 8601); null while it is in the stock.</param>
 /// <param name="Version">Row version for optimistic concurrency; not in the body, sent as the ETag header.</param>
 public sealed record ApartmentResponse(
@@ -40,12 +41,13 @@ public sealed record ApartmentResponse(
     DateOnly AvailableFrom,
     ApartmentStatus Status,
     DateTimeOffset ProvidedAt,
+    bool AvailableToNetwork,
     DateTimeOffset? LeftStockAt,
     [property: JsonIgnore] uint Version)
 {
     public static readonly Expression<Func<Apartment, ApartmentResponse>> Projection = a => new ApartmentResponse(
         a.Id, a.AgreementId, a.MunicipalityCode, a.HousingCompanyId, a.ObjectNumber, a.Address, a.District, a.Rooms, a.FloorArea,
-        a.Floor, a.HasLift, a.IsAccessible, a.MonthlyRent, a.AvailableFrom, a.Status, a.ProvidedAt, a.LeftStockAt, a.Version);
+        a.Floor, a.HasLift, a.IsAccessible, a.MonthlyRent, a.AvailableFrom, a.Status, a.ProvidedAt, a.AvailableToNetwork, a.LeftStockAt, a.Version);
 
     private static readonly Func<Apartment, ApartmentResponse> Compiled = Projection.Compile();
 

@@ -89,6 +89,82 @@ public static class NetworkEndpoints
             .WithDescription("The minimal view of another member's open request; 404 for a municipality the request excludes, as for one that does not exist.")
             .ProducesProblems(404, 409);
 
+        app.MapPut("/api/v1/apartments/{apartmentId:guid}/network", async (Guid apartmentId, NetworkAvailabilityRequest body, IMediator mediator, HttpContext http,
+                    CancellationToken ct) =>
+            {
+                var apartment = await mediator.Send(new MarkApartmentForNetworkCommand(apartmentId, ETags.OptionalIfMatch(http.Request), body), ct);
+                ETags.Set(http, apartment.Version);
+                return TypedResults.Ok(apartment);
+            })
+            .WithTags("Network")
+            .WithName("MarkApartmentForNetwork")
+            .RequireRoles(Access.OfferToNetwork)
+            .WithRequestExample(new NetworkAvailabilityRequest(true))
+            .WithSummary("Mark an apartment as available to the network")
+            .WithDescription("A coordinator marks an apartment of the municipality's stock as available to the Södertörn network (or takes it back). "
+                             + "It stays in the local queue too; whichever offer comes first holds it. If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(400, 404, 409, 412);
+
+        group.MapPost("/relocation-requests/{relocationRequestId:guid}/offers", async (Guid relocationRequestId, CreateRelocationOfferRequest body,
+                    IMediator mediator, HttpContext http, CancellationToken ct) =>
+            {
+                var offer = await mediator.Send(new CreateRelocationOfferCommand(relocationRequestId, body), ct);
+                ETags.Set(http, offer.Version);
+                return TypedResults.Created($"/api/v1/network/relocation-offers/{offer.Id}", offer);
+            })
+            .WithName("CreateRelocationOffer")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithRequestExample(new CreateRelocationOfferRequest(new Guid("0195f7a2-3c41-7b10-9d2e-5a6b7c8d9e01")))
+            .WithSummary("Offer an apartment to another member's relocation request")
+            .WithDescription("A member answers with an available apartment of its own stock marked as available to the network; it becomes "
+                             + "OfferedToNetwork, and one open offer per apartment holds across local and network offers. An external member "
+                             + "describes its apartment instead. 404 for a request the member may not see. Refusals: apartment-not-available, "
+                             + "apartment-not-for-network, offer-already-open, relocation-request-not-open, municipality-not-wished, "
+                             + "own-relocation-request, too-few-rooms, accessibility-not-met, not-a-network-member, apartment-required.")
+            .ProducesProblems(400, 404, 409);
+
+        group.MapGet("/relocation-offers", async (IMediator mediator, Guid? relocationRequestId, RelocationOfferStatus? status, string? cursor, int? limit,
+                    CancellationToken ct) =>
+                TypedResults.Ok(await mediator.Send(new ListRelocationOffersQuery(relocationRequestId, status, cursor, limit ?? Paging.DefaultLimit), ct)))
+            .WithName("ListRelocationOffers")
+            .RequireRoles(Access.ReadNetworkOffers)
+            .WithSummary("List network offers")
+            .WithDescription("The network offers the caller is party to: made by its municipality, or to its municipality's requests; a housing "
+                             + "company sees those of its own apartments. No other member's offers.")
+            .ProducesProblems(400);
+
+        group.MapGet("/relocation-offers/{relocationOfferId:guid}", async (Guid relocationOfferId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+                Respond(http, await mediator.Send(new GetRelocationOfferQuery(relocationOfferId), ct)))
+            .WithName("GetRelocationOffer")
+            .RequireRoles(Access.ReadNetworkOffers)
+            .WithSummary("Get a network offer")
+            .WithDescription("For its two parties only; 404 for anyone else.")
+            .ProducesProblems(404);
+
+        group.MapPost("/relocation-offers/{relocationOfferId:guid}/accept", async (Guid relocationOfferId, IMediator mediator, HttpContext http, CancellationToken ct) =>
+                Respond(http, await mediator.Send(new AcceptRelocationOfferCommand(relocationOfferId, ETags.OptionalIfMatch(http.Request)), ct)))
+            .WithName("AcceptRelocationOffer")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithSummary("Accept a network offer")
+            .WithDescription("The origin takes one offer: the request is matched, every other open offer is released and its apartment is available "
+                             + "again, and the household's allocation request leaves the local queue. The destination's housing company then "
+                             + "confirms the signed lease. Refusals: offer-not-open, relocation-request-not-open, request-not-approved. If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(404, 409, 412);
+
+        group.MapPost("/relocation-offers/{relocationOfferId:guid}/decline", async (Guid relocationOfferId, DeclineRelocationOfferRequest body, IMediator mediator,
+                    HttpContext http, CancellationToken ct) =>
+                Respond(http, await mediator.Send(new DeclineRelocationOfferCommand(relocationOfferId, ETags.OptionalIfMatch(http.Request), body), ct)))
+            .WithName("DeclineRelocationOffer")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithRequestExample(new DeclineRelocationOfferRequest(DeclineReason.District, "Too close to the origin."))
+            .WithSummary("Decline a network offer")
+            .WithDescription("The origin declines with the household's reason (Other needs a note); the apartment is available again and the "
+                             + "request stays open. If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(400, 404, 409, 412);
+
         group.MapGet("/ledger", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new GetNetworkLedgerQuery(), ct)))
             .WithName("GetNetworkLedger")
             .RequireRoles(Access.ReadNetworkLedger)
@@ -100,6 +176,12 @@ public static class NetworkEndpoints
     }
 
     private static Ok<NetworkMemberResponse> Respond(HttpContext http, NetworkMemberResponse response)
+    {
+        ETags.Set(http, response.Version);
+        return TypedResults.Ok(response);
+    }
+
+    private static Ok<RelocationOfferResponse> Respond(HttpContext http, RelocationOfferResponse response)
     {
         ETags.Set(http, response.Version);
         return TypedResults.Ok(response);

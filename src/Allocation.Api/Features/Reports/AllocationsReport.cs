@@ -32,7 +32,7 @@ namespace Allocation.Api.Features.Reports;
 /// <param name="MedianDaysApprovedToFirstOffer">Median (nearest rank) of the days from approval to the first offer of the requests whose first offer was made in the period; null when there were none or when suppressed.</param>
 /// <param name="P90DaysApprovedToFirstOffer">90th percentile (nearest rank) of the same days; null when there were none or when suppressed.</param>
 /// <param name="HousedShare">The group's share of all households housed in the period (0 to 1, four decimals); null when nobody was housed, on the all-groups row, or when suppressed.</param>
-/// <param name="TargetShare">The group's soft target share of the quota (PRODUCT §5), to compare with <c>housedShare</c>; null when the group has none and on the all-groups row.</param>
+/// <param name="TargetShare">The agreement's soft target share for the group (PRODUCT §5) as it stood at <c>asOf</c>: the fraction of the households housed under the agreement meant for the group, to compare with <c>housedShare</c>. Null when the report is not for one agreement (<c>agreementId</c>), when the agreement set no share for the group, and on the all-groups row. A configured goal, never suppressed.</param>
 /// <param name="Suppressed">The camelCase names of this row's suppressed cells (their values are null); empty when none.</param>
 public sealed record AllocationsRow(
     DateOnly PeriodStart,
@@ -103,6 +103,12 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
             select new { r.TargetGroupId, o.Status, o.RespondBy, o.RespondedAt, o.DeclineReason }).ToListAsync(ct);
         var groups = await db.TargetGroups.AsNoTracking().Where(t => requests.Any(r => r.TargetGroupId == t.Id))
             .OrderBy(t => t.PriorityRank).ThenBy(t => t.Code).ToListAsync(ct);
+        // Targets are an agreement's: over several agreements there is no one target to show. As of asOf, from their history.
+        var targets = new Dictionary<Guid, decimal?>();
+        if (p.AgreementId is { } target)
+            foreach (var change in await db.TargetShareChanges.AsNoTracking().Where(c => c.AgreementId == target && c.ChangedAt <= asOf)
+                         .OrderBy(c => c.Sequence).ToListAsync(ct))
+                targets[change.TargetGroupId] = change.TargetShare;
 
         var periods = p.Periods();
         var groupIndex = groups.Select((g, i) => (g.Id, i)).ToDictionary(x => x.Id, x => x.i);
@@ -188,7 +194,7 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
 
                 rows.Add(new AllocationsRow(periods[period].Start, periods[period].End, isTotal ? null : groups[row].Code,
                     cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7], cells[8], cells[9], cells[10], cells[11], cells[12],
-                    toHoused.Median, toHoused.P90, toOffer.Median, toOffer.P90, share, isTotal ? null : groups[row].TargetShare, hidden));
+                    toHoused.Median, toHoused.P90, toOffer.Median, toOffer.P90, share, isTotal ? null : targets.GetValueOrDefault(groups[row].Id), hidden));
             }
         }
         var info = new ReportInfo(GetAllocationsReportQuery.Name, asOf, Reporting.Given(query.Parameters), p.SuppressionThreshold);

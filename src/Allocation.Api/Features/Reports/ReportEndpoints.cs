@@ -101,7 +101,8 @@ public static class ReportEndpoints
                 + "Durations in whole UTC calendar days, nearest-rank median and 90th percentile: medianDaysSubmittedToHoused and "
                 + "p90DaysSubmittedToHoused over the households housed in the period; medianDaysApprovedToFirstOffer and "
                 + "p90DaysApprovedToFirstOffer over the requests first offered in the period. housedShare = the group's housed ÷ all housed "
-                + "in the period (four decimals), to compare with targetShare, the group's soft target share of the quota." + suppression
+                + "in the period (four decimals), to compare with targetShare, the agreement's soft target share for the group as it stood at "
+                + "asOf (only in a report for one agreement, agreementId; null otherwise)." + suppression
                 + " A sensitive group's durations over fewer cases than the threshold are null too (on the all-groups row when a sensitive "
                 + "group's cases are among them), and so is a share of a suppressed count or total." + Parameters)
             .ProducesReport<AllocationsRow>()

@@ -18,7 +18,7 @@ internal static class ReportExamples
 
     public static readonly AllocationsRow[] Allocations =
     [
-        new(Start, End, Women, 7, 6, 0, 8, null, 0, 0, 0, 0, 0, 0, 0, 0, null, null, 21, 38, null, null,
+        new(Start, End, Women, 7, 6, 0, 8, null, 0, 0, 0, 0, 0, 0, 0, 0, null, null, 21, 38, null, 0.4m,
             ["housed", "medianDaysSubmittedToHoused", "p90DaysSubmittedToHoused", "housedShare"]),
         new(Start, End, Families, 12, 11, 2, 14, null, 2, 1, 3, 0, 1, 1, 1, 2, 74, 118, 12, 30, null, 0.25m,
             ["housed", "housedShare"]),
@@ -39,7 +39,11 @@ internal static class ReportExamples
         builder.AddOpenApiOperationTransformer((operation, context, _) =>
         {
             var json = context.ApplicationServices.GetRequiredService<IOptions<JsonOptions>>().Value.SerializerOptions;
-            var given = new SortedDictionary<string, string?>(StringComparer.Ordinal) { ["asOf"] = AsOf.ToString("O", System.Globalization.CultureInfo.InvariantCulture) };
+            var given = new SortedDictionary<string, string?>(StringComparer.Ordinal)
+            {
+                ["agreementId"] = Persistence.SeedData.BotkyrkaAgreement.ToString(),
+                ["asOf"] = AsOf.ToString("O", System.Globalization.CultureInfo.InvariantCulture),
+            };
             if (periods) given["groupBy"] = "Quarter";
             var document = new ReportDocument<TRow>(report, AsOf, given, Domain.Suppression.DefaultThreshold, rows);
             if (operation.Responses?.TryGetValue("200", out var response) == true && response.Content?.TryGetValue("application/json", out var media) == true

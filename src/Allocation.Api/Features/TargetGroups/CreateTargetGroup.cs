@@ -11,7 +11,7 @@ namespace Allocation.Api.Features.TargetGroups;
 /// <param name="NameEn">English name (1 to 200 characters).</param>
 /// <param name="PriorityRank">Priority in the queue from 1 (highest) to 100.</param>
 /// <param name="IsSensitive">Whether membership is itself sensitive, as for violence-exposed women: then never shown to the housing company and suppressed in small report counts.</param>
-/// <param name="TargetShare">Optional soft goal for the share of the quota, a fraction from 0 to 1 with at most four decimals; reported, never enforced.</param>
+/// <param name="TargetShare">Superseded, kept for existing clients: a group-wide share of the quota (0 to 1, at most four decimals) that is stored and shown but read by nothing. Set target shares on an agreement instead (<c>targetShares</c>).</param>
 public sealed record CreateTargetGroupRequest(string Code, string NameSv, string NameEn, int PriorityRank, bool IsSensitive, decimal? TargetShare = null);
 
 public sealed record CreateTargetGroupCommand(CreateTargetGroupRequest Body) : ICommand<TargetGroupResponse>;

@@ -14,7 +14,7 @@ namespace Allocation.Api.Features.TargetGroups;
 /// <param name="NameEn">English name, e.g. Violence-exposed women.</param>
 /// <param name="PriorityRank">Priority in the queue, 1 being the highest: requests are ranked by it first, then by urgency, then by time approved.</param>
 /// <param name="IsSensitive">Whether membership is itself sensitive (e.g. violence-exposed women): never shown to the housing company, and small counts are suppressed in reports.</param>
-/// <param name="TargetShare">Soft goal for the group's share of the quota as a fraction from 0 to 1 (0.25 = 25 %), measured in reports and never blocking; null when none is set.</param>
+/// <param name="TargetShare">Superseded: a group-wide goal for the share of the quota (0 to 1), kept for the clients that set it; nothing reads it. Target shares are an agreement's (<c>targetShares</c> on the agreement, <c>targetGroups[].targetShare</c> in its reads). Null when none is set.</param>
 public sealed record TargetGroupResponse(Guid Id, string Code, string NameSv, string NameEn, int PriorityRank, bool IsSensitive, decimal? TargetShare)
 {
     public static TargetGroupResponse From(TargetGroup t) => new(t.Id, t.Code, t.NameSv, t.NameEn, t.PriorityRank, t.IsSensitive, t.TargetShare);

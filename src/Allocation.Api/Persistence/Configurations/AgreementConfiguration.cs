@@ -16,6 +16,8 @@ public sealed class AgreementConfiguration : IEntityTypeConfiguration<Agreement>
         b.HasOne<HousingCompany>().WithMany().HasForeignKey(a => a.HousingCompanyId).OnDelete(DeleteBehavior.Restrict);
         b.HasMany(a => a.TargetGroups).WithOne().HasForeignKey(t => t.AgreementId).OnDelete(DeleteBehavior.Cascade);
         b.Navigation(a => a.TargetGroups).HasField("_targetGroups");
+        b.HasMany(a => a.TargetShareChanges).WithOne().HasForeignKey(c => c.AgreementId).OnDelete(DeleteBehavior.Cascade);
+        b.Navigation(a => a.TargetShareChanges).HasField("_targetShareChanges");
         b.HasIndex(a => new { a.MunicipalityCode, a.Reference }).IsUnique().HasDatabaseName("ux_agreements_municipality_reference");
         b.ToTable(t =>
         {
@@ -36,5 +38,20 @@ public sealed class AgreementTargetGroupConfiguration : IEntityTypeConfiguration
         b.ToTable("agreement_target_groups");
         b.HasKey(t => new { t.AgreementId, t.TargetGroupId });
         b.HasOne<TargetGroup>().WithMany().HasForeignKey(t => t.TargetGroupId).OnDelete(DeleteBehavior.Restrict);
+        b.Property(t => t.TargetShare).HasPrecision(5, 4);
+        // The shares of one agreement add up to at most 1 as well: a deferred constraint trigger in the TargetShares migration.
+        b.ToTable(t => t.HasCheckConstraint("ck_agreement_target_groups_share", "target_share IS NULL OR (target_share >= 0 AND target_share <= 1)"));
+    }
+}
+
+public sealed class TargetShareChangeConfiguration : IEntityTypeConfiguration<TargetShareChange>
+{
+    public void Configure(EntityTypeBuilder<TargetShareChange> b)
+    {
+        b.ToTable("agreement_target_share_changes");
+        b.Property(c => c.TargetShare).HasPrecision(5, 4);
+        b.Property(c => c.Sequence).UseIdentityByDefaultColumn();
+        b.HasOne<TargetGroup>().WithMany().HasForeignKey(c => c.TargetGroupId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(c => new { c.AgreementId, c.ChangedAt });
     }
 }

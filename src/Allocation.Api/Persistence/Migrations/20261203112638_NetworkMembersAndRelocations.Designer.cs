@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Allocation.Api.Persistence.Migrations
 {
     [DbContext(typeof(AllocationDbContext))]
-    [Migration("20261203110701_NetworkMembersAndRelocations")]
+    [Migration("20261203112638_NetworkMembersAndRelocations")]
     partial class NetworkMembersAndRelocations
     {
         /// <inheritdoc />
@@ -482,13 +482,21 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("target_group_id");
 
+                    b.Property<decimal?>("TargetShare")
+                        .HasPrecision(5, 4)
+                        .HasColumnType("numeric(5,4)")
+                        .HasColumnName("target_share");
+
                     b.HasKey("AgreementId", "TargetGroupId")
                         .HasName("pk_agreement_target_groups");
 
                     b.HasIndex("TargetGroupId")
                         .HasDatabaseName("ix_agreement_target_groups_target_group_id");
 
-                    b.ToTable("agreement_target_groups", (string)null);
+                    b.ToTable("agreement_target_groups", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_agreement_target_groups_share", "target_share IS NULL OR (target_share >= 0 AND target_share <= 1)");
+                        });
 
                     b.HasData(
                         new
@@ -1656,6 +1664,48 @@ namespace Allocation.Api.Persistence.Migrations
                         });
                 });
 
+            modelBuilder.Entity("Allocation.Domain.TargetShareChange", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AgreementId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("agreement_id");
+
+                    b.Property<DateTimeOffset>("ChangedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("changed_at");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<Guid>("TargetGroupId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("target_group_id");
+
+                    b.Property<decimal?>("TargetShare")
+                        .HasPrecision(5, 4)
+                        .HasColumnType("numeric(5,4)")
+                        .HasColumnName("target_share");
+
+                    b.HasKey("Id")
+                        .HasName("pk_agreement_target_share_changes");
+
+                    b.HasIndex("TargetGroupId")
+                        .HasDatabaseName("ix_agreement_target_share_changes_target_group_id");
+
+                    b.HasIndex("AgreementId", "ChangedAt")
+                        .HasDatabaseName("ix_agreement_target_share_changes_agreement_id_changed_at");
+
+                    b.ToTable("agreement_target_share_changes", (string)null);
+                });
+
             modelBuilder.Entity("Allocation.Api.Features.Webhooks.WebhookDelivery", b =>
                 {
                     b.HasOne("Allocation.Api.Features.Webhooks.WebhookSubscription", null)
@@ -1923,9 +1973,28 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasConstraintName("fk_request_status_changes_allocation_requests_request_id");
                 });
 
+            modelBuilder.Entity("Allocation.Domain.TargetShareChange", b =>
+                {
+                    b.HasOne("Allocation.Domain.Agreement", null)
+                        .WithMany("TargetShareChanges")
+                        .HasForeignKey("AgreementId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_agreement_target_share_changes_agreements_agreement_id");
+
+                    b.HasOne("Allocation.Domain.TargetGroup", null)
+                        .WithMany()
+                        .HasForeignKey("TargetGroupId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_agreement_target_share_changes_target_groups_target_group_id");
+                });
+
             modelBuilder.Entity("Allocation.Domain.Agreement", b =>
                 {
                     b.Navigation("TargetGroups");
+
+                    b.Navigation("TargetShareChanges");
                 });
 
             modelBuilder.Entity("Allocation.Domain.AllocationRequest", b =>
