@@ -85,6 +85,7 @@ public sealed class AuthorizationTests : ApiTest
         ["GetRelocationOffer"] = [K, N, H],
         ["AcceptRelocationOffer"] = [K, N],
         ["DeclineRelocationOffer"] = [K, N],
+        ["ConfirmRelocationLease"] = [H],
         ["ForecastReservationWhatIf"] = [A, K],
     };
 

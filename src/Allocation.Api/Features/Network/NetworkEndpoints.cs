@@ -165,6 +165,24 @@ public static class NetworkEndpoints
             .WithIfMatch(required: false)
             .ProducesProblems(400, 404, 409, 412);
 
+        group.MapPost("/relocation-offers/{relocationOfferId:guid}/lease", async (Guid relocationOfferId, Leases.ConfirmLeaseRequest body, IMediator mediator,
+                    HttpContext http, CancellationToken ct) =>
+            {
+                var lease = await mediator.Send(new ConfirmRelocationLeaseCommand(relocationOfferId, body), ct);
+                ETags.Set(http, lease.Version);
+                return TypedResults.Created($"/api/v1/leases/{lease.Id}", lease);
+            })
+            .WithName("ConfirmRelocationLease")
+            .RequireRoles(Access.ConfirmLeases)
+            .WithRequestExample(new Leases.ConfirmLeaseRequest(new DateOnly(2026, 8, 15), LeaseForm.MunicipalitySublet))
+            .WithSummary("Confirm the signed lease of an accepted network move")
+            .WithDescription("The destination's housing company confirms the lease signed for the household moving through the network, as for a "
+                             + "local offer: the lease belongs to the destination (its apartment and agreement) and links the network offer, not "
+                             + "the origin's request. The move completes and the origin's allocation request closes as RelocatedThroughNetwork; "
+                             + "the ledger counts the placement. Refusals: offer-not-accepted, lease-already-confirmed, invalid-trial-period, "
+                             + "offer-not-on-platform.")
+            .ProducesProblems(400, 404, 409);
+
         group.MapGet("/ledger", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new GetNetworkLedgerQuery(), ct)))
             .WithName("GetNetworkLedger")
             .RequireRoles(Access.ReadNetworkLedger)
