@@ -89,7 +89,7 @@ public sealed class GetVacancyReportHandler(AllocationDbContext db, Caller calle
             reader.GetString(3), reader.GetDecimal(4), reader.GetFieldValue<DateOnly>(5),
             new ApartmentStatusChange(reader.GetGuid(6), reader.GetGuid(0), reader.IsDBNull(7) ? null : Enum.Parse<ApartmentStatus>(reader.GetString(7)),
                 Enum.Parse<ApartmentStatus>(reader.GetString(8)), reader.GetFieldValue<DateTimeOffset>(9), reader.GetString(10)),
-            Periods(reader.GetFieldValue<DateTimeOffset[]>(11), reader.GetFieldValue<DateTimeOffset[]>(12))), ct);
+            ReservedPeriods(reader.GetFieldValue<DateTimeOffset[]>(11), reader.GetFieldValue<DateTimeOffset[]>(12))), ct);
         var periods = parameters.Periods();
         Change? first = null;
         var history = new List<ApartmentStatusChange>();
@@ -129,7 +129,7 @@ public sealed class GetVacancyReportHandler(AllocationDbContext db, Caller calle
         }
     }
 
-    private static (DateTimeOffset, DateTimeOffset)[] Periods(DateTimeOffset[] starts, DateTimeOffset[] ends) => [.. starts.Zip(ends)];
+    private static (DateTimeOffset, DateTimeOffset)[] ReservedPeriods(DateTimeOffset[] starts, DateTimeOffset[] ends) => [.. starts.Zip(ends)];
 
     private static DateTimeOffset Instant(DateOnly day) => new(day.ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
 
