@@ -12,6 +12,8 @@ using Allocation.Api.Features.Queue;
 using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.Reports;
+using Allocation.Api.Features.Reservations;
+using Allocation.Api.Features.Settlement;
 using Allocation.Api.Features.TargetGroups;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Audit;
@@ -45,8 +47,8 @@ builder.Services.AddDbContext<AllocationDbContext>((services, o) =>
         .AddInterceptors(services.GetRequiredService<AuditInterceptor>(), services.GetRequiredService<PartnerEventInterceptor>()));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<QueueRanking>();
-builder.Services.AddScoped<OfferSettlement>();
-builder.Services.AddHostedService<OfferExpirySweep>();
+builder.Services.AddScoped<DeadlineSettlement>();
+builder.Services.AddHostedService<DeadlineSweep>();
 builder.Services.AddScoped<WebhookDispatcher>();
 builder.Services.AddHostedService<WebhookDeliveryService>();
 builder.Services.AddWebhookHttpClient();
@@ -54,7 +56,7 @@ builder.Services.AddWebhookHttpClient();
 builder.Services.AddMediator(o =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
-    // Audit outermost, so refusals are audited too; due offers are settled before any handler reads or decides.
+    // Audit outermost, so refusals are audited too; due offers and reservations are settled before any handler reads or decides.
     o.PipelineBehaviors = [typeof(AuditBehavior<,>), typeof(ValidationBehavior<,>), typeof(SettlementBehavior<,>)];
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
@@ -111,6 +113,7 @@ app.MapAgreementEndpoints();
 app.MapTargetGroupEndpoints();
 app.MapHousingCompanyEndpoints();
 app.MapApartmentEndpoints();
+app.MapReservationEndpoints();
 app.MapAllocationRequestEndpoints();
 app.MapQueueEndpoints();
 app.MapOfferEndpoints();

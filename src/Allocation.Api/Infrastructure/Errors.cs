@@ -51,6 +51,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         ["ux_offers_one_open_per_request"] = ("offer-already-open", "The request already has an open offer."),
         ["ux_leases_offer"] = ("lease-already-confirmed", "The lease for this offer is already confirmed."),
         ["ux_leases_one_active_per_apartment"] = ("lease-already-active", "The apartment already has an active lease."),
+        ["ux_reservations_one_active_per_apartment"] = ("reservation-exists", "The apartment is already reserved."),
         ["ck_agreements_stock_within_quota"] = ("quota-exhausted", "The agreement's quota is used up."),
         ["ck_agreement_target_shares_total"] = ("target-shares-exceed-total", "The agreement's target shares would add up to more than 1."),
     };

@@ -11,7 +11,7 @@ namespace Allocation.Api.Infrastructure.Audit;
 public sealed class AuditInterceptor(AuditContext audit) : SaveChangesInterceptor
 {
     private static readonly HashSet<Type> Audited =
-        [typeof(Agreement), typeof(Apartment), typeof(AllocationRequest), typeof(Offer), typeof(Lease), typeof(TargetGroup), typeof(HousingCompany),
+        [typeof(Agreement), typeof(Apartment), typeof(AllocationRequest), typeof(Offer), typeof(Lease), typeof(Reservation), typeof(TargetGroup), typeof(HousingCompany),
         typeof(Features.Webhooks.WebhookSubscription)];
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
