@@ -13,6 +13,8 @@ using Allocation.Api.Features.Queue;
 using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.Reports;
+using Allocation.Api.Features.Reservations;
+using Allocation.Api.Features.Settlement;
 using Allocation.Api.Features.TargetGroups;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Audit;
@@ -46,10 +48,10 @@ builder.Services.AddDbContext<AllocationDbContext>((services, o) =>
         .AddInterceptors(services.GetRequiredService<AuditInterceptor>(), services.GetRequiredService<PartnerEventInterceptor>()));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<QueueRanking>();
-builder.Services.AddScoped<OfferSettlement>();
+builder.Services.AddScoped<DeadlineSettlement>();
+builder.Services.AddHostedService<DeadlineSweep>();
 // PRODUCT §7: the reciprocity rule; without Network:ReciprocityThreshold it is off.
 builder.Services.AddSingleton(new Allocation.Domain.Network.ReciprocityRule(builder.Configuration.GetValue<int?>("Network:ReciprocityThreshold")));
-builder.Services.AddHostedService<OfferExpirySweep>();
 builder.Services.AddScoped<WebhookDispatcher>();
 builder.Services.AddHostedService<WebhookDeliveryService>();
 builder.Services.AddWebhookHttpClient();
@@ -57,7 +59,7 @@ builder.Services.AddWebhookHttpClient();
 builder.Services.AddMediator(o =>
 {
     o.ServiceLifetime = ServiceLifetime.Scoped;
-    // Audit outermost, so refusals are audited too; due offers are settled before any handler reads or decides.
+    // Audit outermost, so refusals are audited too; due offers and reservations are settled before any handler reads or decides.
     o.PipelineBehaviors = [typeof(AuditBehavior<,>), typeof(ValidationBehavior<,>), typeof(SettlementBehavior<,>)];
 });
 builder.Services.AddValidatorsFromAssemblyContaining<Program>(ServiceLifetime.Singleton, includeInternalTypes: true);
@@ -114,6 +116,7 @@ app.MapAgreementEndpoints();
 app.MapTargetGroupEndpoints();
 app.MapHousingCompanyEndpoints();
 app.MapApartmentEndpoints();
+app.MapReservationEndpoints();
 app.MapAllocationRequestEndpoints();
 app.MapQueueEndpoints();
 app.MapOfferEndpoints();

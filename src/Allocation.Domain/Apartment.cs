@@ -90,13 +90,18 @@ public sealed class Apartment
     public ApartmentDetails Details => new(Address, District, Rooms, FloorArea, Floor, HasLift, IsAccessible, MonthlyRent, AvailableFrom);
 
     /// <summary>The housing company takes the apartment back: it leaves the stock and frees a quota place.</summary>
-    public void Return(Agreement agreement, DateTimeOffset now)
+    /// <param name="agreement">The apartment's agreement, locked by the caller.</param>
+    /// <param name="now">The time of the return (UTC).</param>
+    /// <param name="reservation">The apartment's unended reservation, if any, locked by the caller: an active one ends as returned.</param>
+    public void Return(Agreement agreement, DateTimeOffset now, Reservation? reservation = null)
     {
         if (agreement.Id != AgreementId) throw new ArgumentException("Not this apartment's agreement.", nameof(agreement));
+        if (reservation is not null && reservation.ApartmentId != Id) throw new ArgumentException("Not this apartment's reservation.", nameof(reservation));
         // An offered or leased apartment has a household attached; it must be freed first (PRODUCT §4 states).
         if (Status != ApartmentStatus.Available)
             throw new DomainRuleException("apartment-not-available",
                 $"Only an available apartment can be returned; this one is {Status}.");
+        if (reservation?.IsActiveAt(now) == true) reservation.EndWithReturn(now);
         agreement.ReleasePlace();
         LeftStockAt = now;
         MoveTo(Status, ApartmentStatus.Returned, now, "returned");

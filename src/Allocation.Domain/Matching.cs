@@ -6,15 +6,25 @@ namespace Allocation.Domain;
 /// </summary>
 public sealed record MatchCheck(string Name, bool Passed, string Explanation, string RefusalCode);
 
-/// <summary>The hard constraints of PRODUCT §4: rooms, rent, accessibility, districts, and a valid consent (OSL 12 kap. 2 §).</summary>
+/// <summary>
+/// The hard constraints of PRODUCT §4: rooms, rent, accessibility, districts, and a valid consent (OSL 12 kap. 2 §); and of
+/// PRODUCT §5.1: while an apartment is reserved, only households of the reservation's target group.
+/// </summary>
 public static class Matching
 {
-    public static IReadOnlyList<MatchCheck> Check(AllocationRequest request, Apartment apartment, DateOnly today)
+    /// <param name="request">The queued household.</param>
+    /// <param name="apartment">The apartment it is checked against.</param>
+    /// <param name="now">The instant of the check: consent is checked for its UTC day, a reservation at the instant.</param>
+    /// <param name="reservation">The apartment's reservation, if it has one that has not ended; it binds only while active at <paramref name="now"/>.</param>
+    public static IReadOnlyList<MatchCheck> Check(AllocationRequest request, Apartment apartment, DateTimeOffset now, Reservation? reservation = null)
     {
+        if (reservation is not null && reservation.ApartmentId != apartment.Id) throw new ArgumentException("Not this apartment's reservation.", nameof(reservation));
+        var today = DateOnly.FromDateTime(now.UtcDateTime);
         var checks = new List<MatchCheck>
         {
             new("agreement", request.AgreementId == apartment.AgreementId,
                 request.AgreementId == apartment.AgreementId ? "Same agreement." : "The apartment belongs to another agreement.", "agreement-mismatch"),
+            Reserved(request, reservation, now),
             new("rooms", apartment.Rooms >= request.MinRooms,
                 $"{apartment.Rooms} rooms, at least {request.MinRooms} needed.", "too-few-rooms"),
             new("rent", request.MaxRent is null || apartment.MonthlyRent <= request.MaxRent,
@@ -34,6 +44,15 @@ public static class Matching
     {
         if (checks.FirstOrDefault(c => !c.Passed) is { } failed)
             throw new DomainRuleException(failed.RefusalCode, failed.Explanation);
+    }
+
+    private static MatchCheck Reserved(AllocationRequest request, Reservation? reservation, DateTimeOffset now)
+    {
+        if (reservation is null || !reservation.IsActiveAt(now)) return new("reservation", true, "Not reserved.", "apartment-reserved");
+        var until = $"{reservation.Until.UtcDateTime:yyyy-MM-dd HH:mm} UTC";
+        return reservation.TargetGroupId == request.TargetGroupId
+            ? new("reservation", true, $"Reserved for target group {reservation.TargetGroupCode}, this household's, until {until}.", "apartment-reserved")
+            : new("reservation", false, $"Reserved for target group {reservation.TargetGroupCode} until {until}; only its households are eligible.", "apartment-reserved");
     }
 
     private static MatchCheck ExcludedDistrict(AllocationRequest request, Apartment apartment)

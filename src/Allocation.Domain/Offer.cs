@@ -57,8 +57,12 @@ public sealed class Offer
     /// <param name="respondBy">The deadline for the household's answer; past it the offer is expired.</param>
     /// <param name="now">The time the offer is made (UTC).</param>
     /// <param name="snapshot">Builds the decision snapshot for the new offer's id from the checks that passed.</param>
+    /// <param name="reservation">
+    /// The apartment's unended reservation, if any, locked by the caller. While active only its target group's households are
+    /// eligible (PRODUCT §5.1); an offer to one of them ends it as offered, in the same transaction.
+    /// </param>
     public static Offer Make(Apartment apartment, AllocationRequest request, DateTimeOffset respondBy, DateTimeOffset now,
-        Func<Guid, IReadOnlyList<MatchCheck>, string> snapshot)
+        Func<Guid, IReadOnlyList<MatchCheck>, string> snapshot, Reservation? reservation = null)
     {
         if (request.Status != RequestStatus.Approved)
             throw new DomainRuleException("request-not-approved", $"Only an approved (queued) request can get an offer; this one is {request.Status}.");
@@ -66,12 +70,15 @@ public sealed class Offer
             throw new DomainRuleException("apartment-not-available", $"Only an available apartment can be offered; this one is {apartment.Status}.");
         if (respondBy <= now)
             throw new DomainRuleException("invalid-deadline", "The response deadline must be in the future.");
-        var checks = Matching.Check(request, apartment, DateOnly.FromDateTime(now.UtcDateTime));
+        var checks = Matching.Check(request, apartment, now, reservation);
         Matching.EnsureEligible(checks);
+
+        var id = Guid.CreateVersion7(now);
+        var decision = snapshot(id, checks); // before anything moves: the ranking and checks as they were decided on
 
         request.MarkOffered(now);
         apartment.MarkOffered(now);
-        var id = Guid.CreateVersion7(now);
+        if (reservation?.IsActiveAt(now) == true) reservation.EndWithOffer(now);
         return new Offer
         {
             Id = id,
@@ -86,7 +93,7 @@ public sealed class Offer
             CreatedAt = now,
             RespondBy = respondBy,
             Status = OfferStatus.Open,
-            DecisionSnapshot = snapshot(id, checks),
+            DecisionSnapshot = decision,
         };
     }
 

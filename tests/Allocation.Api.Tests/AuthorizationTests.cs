@@ -30,6 +30,8 @@ public sealed class AuthorizationTests : ApiTest
         ["GetApartmentHistory"] = [H, K, M, A],
         ["UpdateApartment"] = [H, M],
         ["ReturnApartment"] = [H, M],
+        ["ReserveApartment"] = [K],
+        ["CancelReservation"] = [K],
         ["GetEligibleRequests"] = [K],
         ["CreateAllocationRequest"] = [C, K],
         ["ListAllocationRequests"] = [C, K],

@@ -16,7 +16,7 @@ namespace Allocation.Api.Tests;
 public sealed class DecisionSnapshotTests : ApiTest
 {
     private static readonly string[] CheckNames =
-        ["agreement", "rooms", "rent", "accessibility", "excluded-districts", "required-districts", "consent", "cooldown"];
+        ["agreement", "reservation", "rooms", "rent", "accessibility", "excluded-districts", "required-districts", "consent", "cooldown"];
 
     [Test]
     public async Task An_offer_to_the_second_eligible_household_records_its_position_the_pseudonymised_competitors_and_every_check()

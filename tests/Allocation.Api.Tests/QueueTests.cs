@@ -14,7 +14,7 @@ namespace Allocation.Api.Tests;
 public sealed class QueueTests : ApiTest
 {
     private static readonly string[] CheckNames =
-        ["agreement", "rooms", "rent", "accessibility", "excluded-districts", "required-districts", "consent", "cooldown"];
+        ["agreement", "reservation", "rooms", "rent", "accessibility", "excluded-districts", "required-districts", "consent", "cooldown"];
 
     [Test]
     public async Task The_queue_ranks_by_target_group_priority_then_urgency_then_time_approved()

@@ -5,6 +5,7 @@ using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.Leases;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
+using Allocation.Api.Features.Settlement;
 using Allocation.Api.Infrastructure;
 using Allocation.Domain;
 using Microsoft.Extensions.DependencyInjection;
@@ -115,11 +116,11 @@ public sealed class TimeDrivenTests : ApiTest
 
         using (var scope = api.Services.CreateScope())
         {
-            var settled = await scope.ServiceProvider.GetRequiredService<OfferSettlement>().SettleDueAsync(CancellationToken.None, skipLocked: true);
+            var settled = await scope.ServiceProvider.GetRequiredService<DeadlineSettlement>().SettleDueAsync(CancellationToken.None, skipLocked: true);
             Assert.That(settled, Is.GreaterThanOrEqualTo(due.Count));
         }
         using (var scope = api.Services.CreateScope())
-            Assert.That(await scope.ServiceProvider.GetRequiredService<OfferSettlement>().SettleDueAsync(CancellationToken.None), Is.Zero, "nothing is due twice");
+            Assert.That(await scope.ServiceProvider.GetRequiredService<DeadlineSettlement>().SettleDueAsync(CancellationToken.None), Is.Zero, "nothing is due twice");
 
         foreach (var (apartmentId, requestId, offer) in due)
         {
@@ -152,7 +153,7 @@ public sealed class TimeDrivenTests : ApiTest
         using var start = new SemaphoreSlim(0);
         var sweeps = new[] { (first, firstSkipsLocked), (second, secondSkipsLocked) }.Select(async x =>
         {
-            var settlement = x.Item1.ServiceProvider.GetRequiredService<OfferSettlement>();
+            var settlement = x.Item1.ServiceProvider.GetRequiredService<DeadlineSettlement>();
             await start.WaitAsync();
             return await settlement.SettleDueAsync(CancellationToken.None, skipLocked: x.Item2);
         }).ToList();

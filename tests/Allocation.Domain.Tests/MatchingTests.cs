@@ -12,8 +12,10 @@ public sealed class MatchingTests
         var agreement = Build.NewAgreement();
         var request = Build.ApprovedRequest(agreement, needs);
         var apartment = Build.AvailableApartment(agreement, details);
-        return Matching.Check(request, apartment, today ?? Today);
+        return Matching.Check(request, apartment, At(today ?? Today));
     }
+
+    private static DateTimeOffset At(DateOnly day) => new(day.ToDateTime(new TimeOnly(8, 0)), TimeSpan.Zero);
 
     private static MatchCheck Named(IReadOnlyList<MatchCheck> checks, string name) => checks.Single(c => c.Name == name);
 
@@ -25,7 +27,7 @@ public sealed class MatchingTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(checks.Select(c => c.Name),
-                Is.EqualTo(new[] { "agreement", "rooms", "rent", "accessibility", "excluded-districts", "required-districts", "consent" }));
+                Is.EqualTo(new[] { "agreement", "reservation", "rooms", "rent", "accessibility", "excluded-districts", "required-districts", "consent" }));
             Assert.That(checks.Select(c => c.Passed), Is.All.True);
             Assert.DoesNotThrow(() => Matching.EnsureEligible(checks));
         }
@@ -37,7 +39,7 @@ public sealed class MatchingTests
         var request = Build.ApprovedRequest(Build.NewAgreement());
         var apartment = Build.AvailableApartment(Build.NewAgreement());
 
-        var check = Named(Matching.Check(request, apartment, Today), "agreement");
+        var check = Named(Matching.Check(request, apartment, Now), "agreement");
 
         Assert.That((check.Passed, check.RefusalCode), Is.EqualTo((false, "agreement-mismatch")));
     }
@@ -170,7 +172,7 @@ public sealed class MatchingTests
         request.Approve(Now);
         var apartment = Build.AvailableApartment(agreement);
 
-        var check = Named(Matching.Check(request, apartment, Today), "consent");
+        var check = Named(Matching.Check(request, apartment, Now), "consent");
 
         Assert.That((check.Passed, check.RefusalCode), Is.EqualTo((false, "consent-missing")));
     }

@@ -82,9 +82,9 @@ public sealed class OfferTests
         {
             Assert.That(snapshotId, Is.EqualTo(offer.Id));
             Assert.That(offer.Id, Is.Not.EqualTo(Guid.Empty));
-            Assert.That(snapshotChecks, Has.Count.EqualTo(7));
+            Assert.That(snapshotChecks, Has.Count.EqualTo(8));
             Assert.That(snapshotChecks.Select(c => c.Passed), Is.All.True);
-            Assert.That(offer.DecisionSnapshot, Is.EqualTo($"{{\"offer\":\"{offer.Id}\",\"checks\":7}}"));
+            Assert.That(offer.DecisionSnapshot, Is.EqualTo($"{{\"offer\":\"{offer.Id}\",\"checks\":8}}"));
         }
     }
 

@@ -164,6 +164,59 @@ public sealed class VacancyTests
         Assert.That(days, Is.All.Zero);
     }
 
+    // ---- reservation vacancy (PRODUCT §5.1, §8) ----
+
+    private static int ReservedDays(Apartment apartment, DateTimeOffset until, params (DateTimeOffset From, DateTimeOffset To)[] reserved) =>
+        Vacancy.ReservedDays(apartment.History, apartment.AvailableFrom, until, reserved);
+
+    [Test]
+    public void Reserved_vacant_days_are_the_vacant_time_under_a_reservation()
+    {
+        var apartment = Provided();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ReservedDays(apartment, Now.AddDays(30), (Now.AddDays(2), Now.AddDays(12))), Is.EqualTo(10));
+            Assert.That(ReservedDays(apartment, Now.AddDays(30)), Is.Zero, "no reservation, no reserved days");
+            Assert.That(ReservedDays(apartment, Now.AddDays(7), (Now.AddDays(2), Now.AddDays(12))), Is.EqualTo(5), "counted up to the cut-off");
+            Assert.That(Days(apartment, Now.AddDays(30)), Is.EqualTo(30), "and all of them are vacant days too");
+        }
+    }
+
+    [Test]
+    public void Reserved_time_is_summed_over_reservations_before_whole_days_are_taken()
+    {
+        var apartment = Provided();
+
+        var days = ReservedDays(apartment, Now.AddDays(30), (Now, Now.AddDays(1).AddHours(12)), (Now.AddDays(5), Now.AddDays(6).AddHours(12)));
+
+        Assert.That(days, Is.EqualTo(3), "1.5 + 1.5 days");
+    }
+
+    [Test]
+    public void Reserved_days_under_an_offer_or_before_the_available_from_date_are_not_vacant()
+    {
+        var apartment = Provided(Today.AddDays(3));
+        var request = Build.ApprovedRequest(_agreement);
+        var offer = Build.OpenOffer(apartment, request, Now.AddDays(5), Now.AddDays(30));
+        offer.Decline(apartment, request, DeclineReason.Rent, null, null, Now.AddDays(8));
+
+        // Reserved 1 June 08:00 to 11 June 08:00; movable from 4 June, offered 6 June 08:00 to 9 June 08:00.
+        var days = ReservedDays(apartment, Now.AddDays(20), (Now, Now.AddDays(10)));
+
+        Assert.That(days, Is.EqualTo(4), "4 June 00:00 to 6 June 08:00, then 9 June 08:00 to 11 June 08:00: 2⅓ + 2 days");
+        Assert.That(days, Is.LessThanOrEqualTo(Days(apartment, Now.AddDays(20))));
+    }
+
+    [Test]
+    public void Overlapping_reservation_periods_count_once()
+    {
+        var apartment = Provided();
+
+        Assert.That(ReservedDays(apartment, Now.AddDays(30), (Now, Now.AddDays(6)), (Now.AddDays(4), Now.AddDays(10)), (Now.AddDays(10), Now.AddDays(11))),
+            Is.EqualTo(11));
+    }
+
     [TestCase(7300, 240.00)]
     [TestCase(7450, 244.93)]
     [TestCase(0, 0)]

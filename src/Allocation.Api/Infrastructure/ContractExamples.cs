@@ -10,6 +10,7 @@ using Allocation.Api.Features.Leases;
 using Allocation.Api.Features.Network;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
+using Allocation.Api.Features.Reservations;
 using Allocation.Api.Features.TargetGroups;
 using Allocation.Api.Features.Webhooks;
 using Allocation.Api.Persistence;
@@ -45,6 +46,7 @@ internal static class ContractExamples
     private static readonly CheckResponse[] Checks =
     [
         new("agreement", true, "Same agreement.", "agreement-mismatch"),
+        new("reservation", true, "Reserved for target group violence-exposed-women, this household's, until 2026-06-30 12:00 UTC.", "apartment-reserved"),
         new("rooms", true, "3 rooms, at least 3 needed.", "too-few-rooms"),
         new("rent", true, "Rent 8950 SEK, at most 9500 SEK.", "rent-too-high"),
         new("accessibility", true, "No accessibility need.", "accessibility-not-met"),
@@ -70,7 +72,11 @@ internal static class ContractExamples
 
     private static readonly ApartmentResponse Apartment = new(ApartmentId, SeedData.BotkyrkaAgreement, SeedData.Botkyrka, SeedData.Botkyrkabyggen,
         "BB-10452", "Hallunda torg 4", "Hallunda", 3, 74.5m, 2, true, false, 8950m, new DateOnly(2026, 5, 15), ApartmentStatus.Available,
-        Utc(5, 12, 8, 15), false, null, 0);
+        Utc(5, 12, 8, 15), false, null, null, 0);
+
+    // Reserved for the household's target group a week after it was provided; the offer to the household ended it.
+    private static readonly ReservationResponse Reservation = new(new Guid("0195f9b8-4e20-7a31-8c52-6d7e8f9a0b1c"), "violence-exposed-women",
+        Utc(5, 20, 9, 0), Utc(6, 30, 12, 0), "Held for a household leaving protected housing in June.", null, null);
 
     private static readonly AllocationRequestResponse Request = new(RequestId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, Unit, "SOC-2026-004711",
         "violence-exposed-women", 1, 2, 1, 0, 3, 9500m, false, [], ["Fittja"], Urgency.Acute, new DateOnly(2026, 8, 31), ProtectionLevel.ProtectedRegistration,
@@ -132,11 +138,11 @@ internal static class ContractExamples
         Subscription,
         TargetGroup,
         HousingCompany,
-        new ApartmentHistoryResponse(14, 14 * Vacancy.DailyRent(Apartment.MonthlyRent),
+        new ApartmentHistoryResponse(14, 14 * Vacancy.DailyRent(Apartment.MonthlyRent), 9, 9 * Vacancy.DailyRent(Apartment.MonthlyRent),
         [
             new ApartmentStatusChangeResponse(null, ApartmentStatus.Available, Apartment.ProvidedAt, "provided"),
             new ApartmentStatusChangeResponse(ApartmentStatus.Available, ApartmentStatus.Offered, Offered, "offered"),
-        ]),
+        ], [Reservation with { EndedAt = Offered, EndReason = ReservationEndReason.Offered }]),
         OffsetPage(new RequestStatusChangeResponse(null, RequestStatus.Draft, Request.CreatedAt, "created")),
         OffsetPage(new EligibleApartmentResponse(ApartmentId, Apartment.ObjectNumber, Apartment.District, Apartment.Rooms, Apartment.MonthlyRent,
             Apartment.IsAccessible, Apartment.AvailableFrom, true, 1, 2, RankExplanation, Checks)),
@@ -150,7 +156,7 @@ internal static class ContractExamples
         KeysetPage(Lease, l => l.Id),
         KeysetPage(TargetGroup, t => t.Id),
         KeysetPage(HousingCompany, h => h.Id),
-        OffsetPage(new QueueItemResponse(2, RequestId, Request.TargetGroupCode, 1, Urgency.Acute, Queued, 37, false, null, RankExplanation), skipped: 1),
+        OffsetPage(new QueueItemResponse(2, RequestId, Request.TargetGroupCode, 1, Urgency.Acute, Queued, 37, false, null, RankExplanation, 1), skipped: 1),
         KeysetPage(Subscription, w => w.Id),
         new Page<AuditEntryResponse>([AuditEntry], Paging.EncodePosition(AuditEntry.Id)),
         new Page<WebhookDeliveryResponse>([Delivery], Paging.EncodePosition(Delivery.Id)),
@@ -171,6 +177,8 @@ internal static class ContractExamples
     {
         // The secret is shown in the response that creates the subscription, and never again.
         ["CreateWebhookSubscription"] = Subscription with { Secret = "whsec_5uYVu6rViHsIkL3oR+FVTATeNXGIl1wdPtaB9kg1nro=" },
+        // A reservation is made on an available apartment and shown with it.
+        ["ReserveApartment"] = Apartment with { Reservation = Reservation },
     };
 
     private static EventResponse Event() => new(90412, Offered, "offer.created", "offer", OfferId,

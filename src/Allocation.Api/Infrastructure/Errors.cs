@@ -55,6 +55,7 @@ public sealed partial class ProblemExceptionHandler(IProblemDetailsService probl
         ["ux_relocation_offers_one_open_per_apartment"] = ("offer-already-open", "The apartment already has an open offer."),
         ["ux_relocation_offers_one_accepted_per_request"] = ("relocation-request-not-open", "The relocation request already has an accepted offer."),
         ["ux_leases_relocation_offer"] = ("lease-already-confirmed", "The lease for this offer is already confirmed."),
+        ["ux_reservations_one_active_per_apartment"] = ("reservation-exists", "The apartment is already reserved."),
         ["ck_agreements_stock_within_quota"] = ("quota-exhausted", "The agreement's quota is used up."),
         ["ck_agreement_target_shares_total"] = ("target-shares-exceed-total", "The agreement's target shares would add up to more than 1."),
     };

@@ -33,9 +33,13 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
     private static readonly TimeSpan Retention = TimeSpan.FromHours(24);
     private static readonly TimeSpan InFlightLease = TimeSpan.FromMinutes(1);
 
+    /// <summary>Every POST takes an Idempotency-Key, and the PUTs and DELETEs marked with <see cref="IdempotencyKeys.WithIdempotencyKey"/>.</summary>
+    public static bool Applies(string method, IEnumerable<object> endpointMetadata) =>
+        HttpMethods.IsPost(method) || endpointMetadata.OfType<IdempotentOperation>().Any();
+
     public async Task InvokeAsync(HttpContext http, AllocationDbContext db, TimeProvider clock)
     {
-        if (!HttpMethods.IsPost(http.Request.Method) || http.Request.Headers[Header] is not [{ } key])
+        if (!Applies(http.Request.Method, http.GetEndpoint()?.Metadata ?? []) || http.Request.Headers[Header] is not [{ } key])
         {
             await next(http);
             return;
@@ -132,6 +136,18 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         request.Body.Position = 0;
         return hash.GetHashAndReset();
     }
+}
+
+/// <summary>Endpoint metadata: a PUT or DELETE that takes an Idempotency-Key like a POST.</summary>
+public sealed class IdempotentOperation;
+
+public static class IdempotencyKeys
+{
+    /// <summary>
+    /// For a PUT or DELETE whose repetition is refused rather than repeated (e.g. a second reservation is 409): with a key,
+    /// a retry after a lost answer gets the first answer again instead of the refusal.
+    /// </summary>
+    public static RouteHandlerBuilder WithIdempotencyKey(this RouteHandlerBuilder builder) => builder.WithMetadata(new IdempotentOperation());
 }
 
 /// <summary>A refusal of the idempotency protocol itself (409 in flight, 422 key reused).</summary>

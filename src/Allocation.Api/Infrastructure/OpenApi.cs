@@ -65,6 +65,7 @@ public static class OpenApi
         ["Allocation requests"] = "Households' requests for a social contract, through their states.",
         ["Queue"] = "The ranked queue of approved requests.",
         ["Offers"] = "Offers of an apartment to a household, and their answers.",
+        ["Reservations"] = "Time-boxed reservations of an available apartment for one target group: the alternative to earmarking.",
         ["Leases"] = "Signed social contracts through the trial period to takeover or termination.",
         ["Audit trail"] = "The append-only, hash-chained record of every change and every read of a request's details.",
         ["Events"] = "The change feed of apartment, offer and lease states.",
@@ -105,10 +106,10 @@ public static class OpenApi
             document.Security = [new OpenApiSecurityRequirement { [new OpenApiSecuritySchemeReference("bearer", document)] = [] }];
             return Task.CompletedTask;
         });
-        // PRODUCT §9: every POST may be retried safely with an Idempotency-Key.
+        // PRODUCT §9: every POST may be retried safely with an Idempotency-Key (and the PUTs and DELETEs that say so).
         options.AddOperationTransformer((operation, context, _) =>
         {
-            if (context.Description.HttpMethod != "POST") return Task.CompletedTask;
+            if (!TakesIdempotencyKey(context)) return Task.CompletedTask;
             operation.Parameters ??= [];
             operation.Parameters.Add(new OpenApiParameter
             {
@@ -284,7 +285,7 @@ public static class OpenApi
         });
         options.AddOperationTransformer((operation, context, _) =>
         {
-            var post = context.Description.HttpMethod == "POST";
+            var idempotent = TakesIdempotencyKey(context);
             // A response that carries a row version is one its endpoint sends with that version as the ETag (ETags.Set).
             var versioned = context.Description.SupportedResponseTypes
                 .Where(r => r.StatusCode is >= 200 and < 300 && r.Type?.GetProperty("Version")?.PropertyType == typeof(uint))
@@ -297,9 +298,9 @@ public static class OpenApi
                 void Add(string header) => declared.Headers[header] = new OpenApiHeaderReference(header, context.Document);
                 if (versioned.Contains(status)) Add("ETag");
                 if (status == "201") Add("Location");
-                // 409 on a POST includes the retry of a request whose Idempotency-Key is still in flight.
-                if (status is "429" or "503" || (post && status == "409")) Add("Retry-After");
-                if (post && status[0] is '2' or '4') Add(IdempotentReplayed);
+                // 409 where an Idempotency-Key is taken includes the retry of a request whose key is still in flight.
+                if (status is "429" or "503" || (idempotent && status == "409")) Add("Retry-After");
+                if (idempotent && status[0] is '2' or '4') Add(IdempotentReplayed);
                 Add(RequestLog.Header);
             }
             return Task.CompletedTask;
@@ -307,6 +308,9 @@ public static class OpenApi
     }
 
     private const string IdempotentReplayed = "Idempotent-Replayed";
+
+    private static bool TakesIdempotencyKey(OpenApiOperationTransformerContext context) =>
+        IdempotencyMiddleware.Applies(context.Description.HttpMethod ?? "", context.Description.ActionDescriptor.EndpointMetadata);
 
     /// <summary>Refusals of the request's media types, which any operation (406) or any body (413, 415) can meet.</summary>
     private static void DeclareMediaTypeProblems(OpenApiOptions options) =>

@@ -27,6 +27,7 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     public DbSet<AllocationRequest> AllocationRequests => Set<AllocationRequest>();
     public DbSet<RequestStatusChange> RequestStatusChanges => Set<RequestStatusChange>();
     public DbSet<Offer> Offers => Set<Offer>();
+    public DbSet<Reservation> Reservations => Set<Reservation>();
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<FollowUp> FollowUps => Set<FollowUp>();
     public DbSet<Domain.Network.NetworkMember> NetworkMembers => Set<Domain.Network.NetworkMember>();
@@ -45,7 +46,7 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
             .SingleOrDefaultAsync(ct);
 
     // Row locks for state changes. Every command locks in the same order — offer or lease, apartment, request,
-    // agreement — so concurrent commands queue instead of deadlocking, and each sees the state the previous one left.
+    // agreement, reservation — so concurrent commands queue instead of deadlocking, and each sees the state the previous one left.
     // The resource a command is about is locked within the caller's scope (not visible = not found); the rows it moves
     // along with it (an offer's apartment and request, a lease's agreement) are reached through it: bypassScope.
     public Task<Offer?> LockOfferAsync(Guid id, CancellationToken ct) =>
@@ -56,6 +57,11 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
 
     public Task<AllocationRequest?> LockRequestAsync(Guid id, CancellationToken ct, bool bypassScope = false) =>
         Scope(AllocationRequests.FromSql($"SELECT *, xmin FROM allocation_requests WHERE id = {id} FOR UPDATE"), bypassScope).SingleOrDefaultAsync(ct);
+
+    /// <summary>The apartment's reservation that has not ended (at most one), locked; the caller holds the apartment's lock.</summary>
+    public Task<Reservation?> LockUnendedReservationAsync(Guid apartmentId, CancellationToken ct) =>
+        Reservations.FromSql($"SELECT *, xmin FROM reservations WHERE apartment_id = {apartmentId} AND ended_at IS NULL FOR UPDATE")
+            .IgnoreQueryFilters().SingleOrDefaultAsync(ct);
 
     public Task<Lease?> LockLeaseAsync(Guid id, CancellationToken ct) =>
         Leases.FromSql($"SELECT *, xmin FROM leases WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
@@ -87,6 +93,8 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
             || (a.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || a.HousingCompanyId == CallerHousingCompany)));
         modelBuilder.Entity<Apartment>().HasQueryFilter(a => Unscoped
             || (a.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || a.HousingCompanyId == CallerHousingCompany)));
+        modelBuilder.Entity<Reservation>().HasQueryFilter(r => Unscoped
+            || (r.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || r.HousingCompanyId == CallerHousingCompany)));
         modelBuilder.Entity<AllocationRequest>().HasQueryFilter(r => Unscoped
             || (r.MunicipalityCode == CallerMunicipality && !CallerIsHousingCompanyOnly && (!CallerIsCaseOfficerOnly || r.OwningUnit == CallerUnit)));
         modelBuilder.Entity<Offer>().HasQueryFilter(o => Unscoped

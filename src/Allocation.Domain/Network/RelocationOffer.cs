@@ -52,8 +52,15 @@ public sealed class RelocationOffer
     public uint Version { get; private set; }
 
     /// <summary>A member on this platform offers an apartment of its stock that it made available to the network.</summary>
-    public static RelocationOffer FromStock(RelocationRequest request, Apartment apartment, DateTimeOffset now)
+    /// <param name="request">The relocation request answered, locked.</param>
+    /// <param name="apartment">The member's available apartment, locked.</param>
+    /// <param name="now">The time of the offer (UTC).</param>
+    /// <param name="reservation">The apartment's unended reservation, if any, locked: while active the apartment is held for one of the member's own target groups.</param>
+    public static RelocationOffer FromStock(RelocationRequest request, Apartment apartment, DateTimeOffset now, Reservation? reservation = null)
     {
+        // PRODUCT §5.1: a reserved apartment is for the reserved group's households only, whose group the network never learns.
+        if (reservation?.IsActiveAt(now) == true)
+            throw new DomainRuleException("apartment-reserved", "The apartment is reserved for a target group until the reservation ends.");
         var offer = Make(request, apartment.MunicipalityCode,
             new OfferedApartment(apartment.District, apartment.Rooms, apartment.MonthlyRent, apartment.AvailableFrom, apartment.IsAccessible), now);
         // PRODUCT §4, §11: one open offer per apartment, local or to the network — the apartment's state holds it.

@@ -61,7 +61,8 @@ public static class AllocationRequestEndpoints
             .RequireRoles(Access.Match)
             .WithSummary("List the available apartments eligible for a request")
             .WithDescription("Available apartments of the request's agreement, each with every hard check explained and the request's position "
-                             + "among the households eligible for that apartment. `includeIneligible=true` also lists apartments that fail a check. "
+                             + "among the households eligible for that apartment; an apartment reserved for another target group fails the check "
+                             + "`reservation`. `includeIneligible=true` also lists apartments that fail a check. "
                              + "409 request-not-approved unless the request is queued.")
             .ProducesProblems(400, 404, 409);
 

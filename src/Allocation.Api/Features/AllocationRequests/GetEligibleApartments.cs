@@ -64,11 +64,14 @@ public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRa
             .OrderBy(a => a.AvailableFrom).ThenBy(a => a.Id)
             .ToListAsync(ct);
 
+        var reservations = await ranking.ActiveReservationsAsync(request.AgreementId, now, ct);
+
         var result = new List<EligibleApartmentResponse>();
         foreach (var apartment in apartments)
         {
-            var eligible = QueueRanking.Check(queue, apartment, now).Where(c => c.Eligible).ToList();
-            var mine = QueueRanking.Check([queue.Single(q => q.Request.Id == request.Id)], apartment, now)[0];
+            var reservation = reservations.GetValueOrDefault(apartment.Id);
+            var eligible = QueueRanking.Check(queue, apartment, now, reservation).Where(c => c.Eligible).ToList();
+            var mine = QueueRanking.Check([queue.Single(q => q.Request.Id == request.Id)], apartment, now, reservation)[0];
             var position = eligible.FindIndex(c => c.Queued.Request.Id == request.Id) + 1;
             if (!mine.Eligible && !query.IncludeIneligible) continue;
             result.Add(new EligibleApartmentResponse(apartment.Id, apartment.ObjectNumber, apartment.District, apartment.Rooms, apartment.MonthlyRent,

@@ -64,8 +64,9 @@ public static class ApartmentEndpoints
             .RequireRoles(Access.Match)
             .WithSummary("List the queued households eligible for an apartment")
             .WithDescription("The agreement's queue checked against the apartment, in queue order (target-group priority rank, urgency, time "
-                             + "approved), each with the explanation of its rank and of every hard check: rooms, rent, accessibility, excluded and "
-                             + "required districts, valid consent, cool-down. `includeIneligible=true` also lists the households that fail a check. "
+                             + "approved), each with the explanation of its rank and of every hard check: a reservation for another target group, "
+                             + "rooms, rent, accessibility, excluded and required districts, valid consent, cool-down. `includeIneligible=true` also "
+                             + "lists the households that fail a check. "
                              + "The API never allocates: a coordinator chooses and makes the offer.")
             .ProducesProblems(400, 404);
 

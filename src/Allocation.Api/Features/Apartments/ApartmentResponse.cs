@@ -1,5 +1,6 @@
 using System.Linq.Expressions;
 using System.Text.Json.Serialization;
+using Allocation.Api.Features.Reservations;
 using Allocation.Domain;
 
 namespace Allocation.Api.Features.Apartments;
@@ -23,6 +24,7 @@ namespace Allocation.Api.Features.Apartments;
 /// <param name="ProvidedAt">When the apartment was registered and entered the stock (UTC instant, ISO 8601).</param>
 /// <param name="AvailableToNetwork">Whether the municipality offers the apartment to the Södertörn network as well as to its own queue (PRODUCT §7); set by a coordinator.</param>
 /// <param name="LeftStockAt">When the apartment left the stock by takeover or return (UTC instant, ISO 8601); null while it is in the stock.</param>
+/// <param name="Reservation">The apartment's active reservation (PRODUCT §5.1): while it lasts only households of its target group are eligible for the apartment. Null when it is not reserved; a reservation past its <c>until</c> is over at once, whether or not its expiry is recorded yet. The housing company sees that the apartment is reserved and until when, not for which group; only coordinators see the note.</param>
 /// <param name="Version">Row version for optimistic concurrency; not in the body, sent as the ETag header.</param>
 public sealed record ApartmentResponse(
     Guid Id,
@@ -43,11 +45,13 @@ public sealed record ApartmentResponse(
     DateTimeOffset ProvidedAt,
     bool AvailableToNetwork,
     DateTimeOffset? LeftStockAt,
+    ReservationResponse? Reservation,
     [property: JsonIgnore] uint Version)
 {
+    /// <summary>The apartment's own columns; the reservation is added by <see cref="ReservationViews"/>.</summary>
     public static readonly Expression<Func<Apartment, ApartmentResponse>> Projection = a => new ApartmentResponse(
         a.Id, a.AgreementId, a.MunicipalityCode, a.HousingCompanyId, a.ObjectNumber, a.Address, a.District, a.Rooms, a.FloorArea,
-        a.Floor, a.HasLift, a.IsAccessible, a.MonthlyRent, a.AvailableFrom, a.Status, a.ProvidedAt, a.AvailableToNetwork, a.LeftStockAt, a.Version);
+        a.Floor, a.HasLift, a.IsAccessible, a.MonthlyRent, a.AvailableFrom, a.Status, a.ProvidedAt, a.AvailableToNetwork, a.LeftStockAt, null, a.Version);
 
     private static readonly Func<Apartment, ApartmentResponse> Compiled = Projection.Compile();
 
@@ -61,8 +65,12 @@ public sealed record ApartmentResponse(
 /// <param name="Reason">What caused the change: <c>provided</c>, <c>offered</c>, <c>offer declined</c>, <c>offer withdrawn</c>, <c>offer expired</c>, <c>lease signed</c>, <c>taken over</c>, <c>returned</c> or <c>lease terminated: {reason}</c>.</param>
 public sealed record ApartmentStatusChangeResponse(ApartmentStatus? FromStatus, ApartmentStatus ToStatus, DateTimeOffset ChangedAt, string Reason);
 
-/// <summary>An apartment's state changes, oldest first, with its vacant days and vacancy cost so far.</summary>
+/// <summary>An apartment's state changes and reservations, oldest first, with its vacant days and vacancy cost so far.</summary>
 /// <param name="VacantDays">Whole days the apartment has been available inside the stock, counted from <c>availableFrom</c> up to now: the days the municipality pays rent for an empty apartment.</param>
 /// <param name="VacancyCost">Vacant days times the daily rent (monthly rent × 12 / 365 at the current rent, rounded to öre), in SEK.</param>
+/// <param name="ReservedVacantDays">Of the vacant days, the whole days the apartment stood available while reserved for a target group (the time summed over its reservations, then rounded down): what reservations cost in empty days, apart from ordinary vacancy.</param>
+/// <param name="ReservedVacancyCost">Reserved vacant days times the daily rent, in SEK; part of <c>vacancyCost</c>.</param>
 /// <param name="Changes">Every state change, oldest first.</param>
-public sealed record ApartmentHistoryResponse(int VacantDays, decimal VacancyCost, IReadOnlyList<ApartmentStatusChangeResponse> Changes);
+/// <param name="Reservations">Every reservation of the apartment, oldest first, the active one included, with when and why each ended.</param>
+public sealed record ApartmentHistoryResponse(int VacantDays, decimal VacancyCost, int ReservedVacantDays, decimal ReservedVacancyCost,
+    IReadOnlyList<ApartmentStatusChangeResponse> Changes, IReadOnlyList<ReservationResponse> Reservations);

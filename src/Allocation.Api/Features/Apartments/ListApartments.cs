@@ -1,4 +1,6 @@
+using Allocation.Api.Features.Reservations;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -19,7 +21,7 @@ public sealed class ListApartmentsValidator : AbstractValidator<ListApartmentsQu
     }
 }
 
-public sealed class ListApartmentsHandler(AllocationDbContext db) : IQueryHandler<ListApartmentsQuery, Page<ApartmentResponse>>
+public sealed class ListApartmentsHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : IQueryHandler<ListApartmentsQuery, Page<ApartmentResponse>>
 {
     public async ValueTask<Page<ApartmentResponse>> Handle(ListApartmentsQuery query, CancellationToken ct)
     {
@@ -30,7 +32,7 @@ public sealed class ListApartmentsHandler(AllocationDbContext db) : IQueryHandle
         if (!string.IsNullOrWhiteSpace(query.District)) apartments = apartments.Where(a => a.District == query.District.Trim());
         if (query.MinRooms is { } minRooms) apartments = apartments.Where(a => a.Rooms >= minRooms);
         if (after is not null) apartments = apartments.Where(a => a.Id.CompareTo(after.Value) > 0);
-        var rows = await apartments.OrderBy(a => a.Id).Take(query.Limit + 1).Select(ApartmentResponse.Projection).ToListAsync(ct);
+        var rows = await ReservationViews.ReadAsync(db, caller, apartments.OrderBy(a => a.Id).Take(query.Limit + 1), clock.GetUtcNow(), ct);
         return Paging.ToPage(rows, query.Limit, a => a.Id);
     }
 }

@@ -15,8 +15,9 @@ public sealed class ReturnApartmentHandler(AllocationDbContext db, TimeProvider 
         var apartment = await db.LockApartmentAsync(command.ApartmentId, ct) ?? throw new NotFoundException("apartment", command.ApartmentId);
         var agreement = (await db.LockAgreementAsync(apartment.AgreementId, ct, bypassScope: true))!;
         ETags.Expect(db, apartment, command.ExpectedVersion, a => a.Version);
+        var reservation = await db.LockUnendedReservationAsync(apartment.Id, ct); // a reserved apartment's reservation ends as returned
 
-        apartment.Return(agreement, clock.GetUtcNow());
+        apartment.Return(agreement, clock.GetUtcNow(), reservation);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return ApartmentResponse.From(apartment);

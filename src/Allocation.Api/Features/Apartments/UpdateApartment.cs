@@ -1,4 +1,6 @@
+using Allocation.Api.Features.Reservations;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -43,7 +45,7 @@ public sealed class UpdateApartmentValidator : AbstractValidator<UpdateApartment
     }
 }
 
-public sealed class UpdateApartmentHandler(AllocationDbContext db) : ICommandHandler<UpdateApartmentCommand, ApartmentResponse>
+public sealed class UpdateApartmentHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : ICommandHandler<UpdateApartmentCommand, ApartmentResponse>
 {
     public async ValueTask<ApartmentResponse> Handle(UpdateApartmentCommand command, CancellationToken ct)
     {
@@ -64,6 +66,6 @@ public sealed class UpdateApartmentHandler(AllocationDbContext db) : ICommandHan
             body.MonthlyRent ?? current.MonthlyRent,
             body.AvailableFrom ?? current.AvailableFrom));
         await db.SaveChangesAsync(ct);
-        return ApartmentResponse.From(apartment);
+        return await ReservationViews.WithReservationAsync(db, caller, ApartmentResponse.From(apartment), clock.GetUtcNow(), ct);
     }
 }

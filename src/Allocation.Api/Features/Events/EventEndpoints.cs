@@ -13,9 +13,11 @@ public static class EventEndpoints
             .WithName("GetEvents")
             .RequireRoles(Access.FollowEvents)
             .WithSummary("Read the change feed")
-            .WithDescription("Status changes of apartments, offers and leases the caller may see, oldest first: apartment.available, "
-                             + "apartment.offered, apartment.leased, apartment.taken-over, apartment.returned, offer.created, offer.accepted, "
-                             + "offer.declined, offer.expired, offer.withdrawn, offer.leased, lease.signed, lease.taken-over, lease.terminated. "
+            .WithDescription("Status changes of apartments, offers and leases, and reservations made and ended, that the caller may see, "
+                             + "oldest first: apartment.available, apartment.offered, apartment.leased, apartment.taken-over, apartment.returned, "
+                             + "offer.created, offer.accepted, offer.declined, offer.expired, offer.withdrawn, offer.leased, lease.signed, "
+                             + "lease.taken-over, lease.terminated, reservation.created, reservation.expired, reservation.cancelled, "
+                             + "reservation.offered, reservation.returned. "
                              + "Start without `after`, then poll with `after` = the last `nextCursor` (opaque; it stays the same while nothing is new). "
                              + "Ids only grow, in commit order, so no event is skipped.")
             .ProducesProblems(400);

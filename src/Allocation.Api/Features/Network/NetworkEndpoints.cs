@@ -121,7 +121,7 @@ public static class NetworkEndpoints
                              + "OfferedToNetwork, and one open offer per apartment holds across local and network offers. An external member "
                              + "describes its apartment instead. 404 for a request the member may not see. Refusals: apartment-not-available, "
                              + "apartment-not-for-network, offer-already-open, relocation-request-not-open, municipality-not-wished, "
-                             + "own-relocation-request, too-few-rooms, accessibility-not-met, not-a-network-member, apartment-required.")
+                             + "own-relocation-request, apartment-reserved, too-few-rooms, accessibility-not-met, not-a-network-member, apartment-required.")
             .ProducesProblems(400, 404, 409);
 
         group.MapGet("/relocation-offers", async (IMediator mediator, Guid? relocationRequestId, RelocationOfferStatus? status, string? cursor, int? limit,

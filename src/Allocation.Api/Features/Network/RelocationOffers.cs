@@ -112,7 +112,7 @@ public sealed class CreateRelocationOfferHandler(AllocationDbContext db, Caller 
         {
             // The member's own stock only (the query filter): an apartment of another municipality is not found.
             var apartment = await db.LockApartmentAsync(apartmentId, ct) ?? throw new NotFoundException("apartment", apartmentId);
-            offer = RelocationOffer.FromStock(request, apartment, now);
+            offer = RelocationOffer.FromStock(request, apartment, now, await db.LockUnendedReservationAsync(apartment.Id, ct));
         }
         else
         {

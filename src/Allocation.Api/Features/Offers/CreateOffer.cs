@@ -39,13 +39,15 @@ public sealed class CreateOfferHandler(AllocationDbContext db, QueueRanking rank
         // offers queue here and see the state the first one left; partial unique indexes back this up.
         var apartment = await db.LockApartmentAsync(body.ApartmentId, ct) ?? throw new NotFoundException("apartment", body.ApartmentId);
         var request = await db.LockRequestAsync(body.RequestId, ct) ?? throw new NotFoundException("allocation request", body.RequestId);
+        // PRODUCT §5.1: while reserved only the group's households are eligible; an offer to one of them ends the reservation.
+        var reservation = await db.LockUnendedReservationAsync(apartment.Id, ct);
         var now = clock.GetUtcNow();
         var agreement = await ranking.AgreementAsync(apartment.AgreementId, ct);
         var respondBy = body.RespondBy ?? WorkingDays.Add(now, agreement.OfferResponseWorkingDays);
 
         var queue = await ranking.QueueAsync(agreement, now, ct);
 
-        var offer = Offer.Make(apartment, request, respondBy, now, (offerId, _) => Snapshot(offerId, request.Id, queue, apartment, now));
+        var offer = Offer.Make(apartment, request, respondBy, now, (offerId, _) => Snapshot(offerId, request.Id, queue, apartment, now, reservation), reservation);
         db.Offers.Add(offer);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -53,9 +55,10 @@ public sealed class CreateOfferHandler(AllocationDbContext db, QueueRanking rank
     }
 
     /// <summary>The ranking among the households eligible for this apartment, as it was read under the locks of this offer.</summary>
-    private static string Snapshot(Guid offerId, Guid chosenId, IReadOnlyList<QueuedRequest> queue, Apartment apartment, DateTimeOffset now)
+    private static string Snapshot(Guid offerId, Guid chosenId, IReadOnlyList<QueuedRequest> queue, Apartment apartment, DateTimeOffset now,
+        Reservation? reservation)
     {
-        var candidates = QueueRanking.Check(queue, apartment, now);
+        var candidates = QueueRanking.Check(queue, apartment, now, reservation);
         var eligible = candidates.Where(c => c.Eligible).ToList();
         var mine = candidates.Single(c => c.Queued.Request.Id == chosenId);
         return new DecisionSnapshot(

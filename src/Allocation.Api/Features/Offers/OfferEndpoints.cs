@@ -26,7 +26,8 @@ public static class OfferEndpoints
                              + "decision snapshot records the ranking and checks as they are now. At most one open offer per apartment and per "
                              + "request. Refusals: request-not-approved, apartment-not-available, consent-missing, consent-expired, "
                              + "excluded-district, too-few-rooms, rent-too-high, accessibility-not-met, district-not-required, "
-                             + "agreement-mismatch, request-in-cooldown, invalid-deadline, offer-already-open.")
+                             + "agreement-mismatch, request-in-cooldown, invalid-deadline, offer-already-open, apartment-reserved (the apartment "
+                             + "is reserved for another target group). An offer to a household of the reservation's group ends the reservation as Offered.")
             .ProducesProblems(400, 404, 409);
 
         group.MapGet("/", async (IMediator mediator, Guid? apartmentId, Guid? requestId, OfferStatus? status, string? cursor, int? limit, CancellationToken ct) =>

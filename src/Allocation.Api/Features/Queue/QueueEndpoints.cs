@@ -16,6 +16,8 @@ public static class QueueEndpoints
             .WithSummary("Get an agreement's queue")
             .WithDescription("Approved requests ranked by target-group priority rank, then urgency, then time approved, each with the explanation "
                              + "of its rank. Requests queued longer than the agreement's threshold are flagged `stalled`; a running cool-down "
-                             + "is shown. A declined or expired offer returns the request with its original queue time.")
+                             + "is shown. A declined or expired offer returns the request with its original queue time. A reservation does not change "
+                             + "the order: `reservedApartments` counts the apartments held for the household's target group, for which only that "
+                             + "group's households are eligible.")
             .ProducesProblems(400, 404);
 }

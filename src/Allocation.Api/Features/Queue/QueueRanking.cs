@@ -37,14 +37,22 @@ public sealed class QueueRanking(AllocationDbContext db)
     public async Task<IReadOnlyList<Candidate>> CandidatesAsync(Apartment apartment, DateTimeOffset now, CancellationToken ct)
     {
         var agreement = await AgreementAsync(apartment.AgreementId, ct);
-        return Check(await QueueAsync(agreement, now, ct), apartment, now);
+        var reservation = await db.Reservations.AsNoTracking().FirstOrDefaultAsync(r => r.ApartmentId == apartment.Id && r.EndedAt == null && r.Until > now, ct);
+        return Check(await QueueAsync(agreement, now, ct), apartment, now, reservation);
     }
 
-    public static IReadOnlyList<Candidate> Check(IEnumerable<QueuedRequest> queue, Apartment apartment, DateTimeOffset now)
-    {
-        var today = DateOnly.FromDateTime(now.UtcDateTime);
-        return queue.Select(q => new Candidate(q, [.. Matching.Check(q.Request, apartment, today), Cooldown(q)])).ToList();
-    }
+    /// <param name="queue">The agreement's queue.</param>
+    /// <param name="apartment">The apartment to check the queue against.</param>
+    /// <param name="now">The instant of the checks.</param>
+    /// <param name="reservation">The apartment's reservation, if it has one that has not ended (PRODUCT §5.1: only its group is eligible while it lasts).</param>
+    public static IReadOnlyList<Candidate> Check(IEnumerable<QueuedRequest> queue, Apartment apartment, DateTimeOffset now, Reservation? reservation) =>
+        queue.Select(q => new Candidate(q, [.. Matching.Check(q.Request, apartment, now, reservation), Cooldown(q)])).ToList();
+
+    /// <summary>The agreement's reservations active at <paramref name="now"/>, by apartment; judged by the clock, recorded expiry or not.</summary>
+    public async Task<IReadOnlyDictionary<Guid, Reservation>> ActiveReservationsAsync(Guid agreementId, DateTimeOffset now, CancellationToken ct) =>
+        await db.Reservations.AsNoTracking()
+            .Where(r => r.AgreementId == agreementId && r.EndedAt == null && r.Until > now)
+            .ToDictionaryAsync(r => r.ApartmentId, ct);
 
     // A coordinator's cool-down after a declined offer (PRODUCT §4) keeps the queue place but pauses offers.
     private static MatchCheck Cooldown(QueuedRequest q) => q.InCooldown

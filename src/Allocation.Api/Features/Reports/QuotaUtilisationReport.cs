@@ -16,6 +16,7 @@ namespace Allocation.Api.Features.Reports;
 /// <param name="Quota">The agreement's apartment quota (its current value: quota changes are not kept in a history).</param>
 /// <param name="Stock">Apartments in the agreement's stock: provided and neither taken over nor returned (available + offered + leased).</param>
 /// <param name="Available">Apartments in the stock that are available: no open or accepted offer and no lease.</param>
+/// <param name="Reserved">Of the available apartments, those reserved for a target group (PRODUCT §5.1): a reservation made by then that had neither reached its until nor been ended.</param>
 /// <param name="Offered">Apartments in the stock with an open or accepted offer and no signed lease yet; an open offer past its deadline counts as expired.</param>
 /// <param name="Leased">Apartments in the stock with a signed social contract (an active lease).</param>
 /// <param name="StockShare">Stock ÷ quota: the share of the quota in use, a fraction (0.25 = 25 %) rounded to four decimals.</param>
@@ -28,6 +29,7 @@ public sealed record QuotaUtilisationRow(
     int Quota,
     int Stock,
     int Available,
+    int Reserved,
     int Offered,
     int Leased,
     decimal StockShare,
@@ -53,12 +55,16 @@ public sealed class GetQuotaUtilisationReportHandler(AllocationDbContext db, Cal
 
     // The state at a period's end is each apartment's last recorded change up to then (PRODUCT §4 states, ENGINEERING §5
     // history). Due offers are settled before any handler runs (SettlementBehavior), so every expiry up to now is recorded.
+    // A reservation counts at the period's end (or at asOf) when it was made before then and ended after it: its end is
+    // its until or the recorded cancellation, offer or return, and one recorded after asOf had not happened as of asOf.
     private const string Sql = """
         WITH periods AS (
-            SELECT * FROM unnest(@starts, @ends) AS p(period_start, period_end)
+            SELECT p.*, (p.period_end + 1)::timestamp AT TIME ZONE 'UTC' AS period_after
+            FROM unnest(@starts, @ends) AS p(period_start, period_end)
         )
         SELECT p.period_start, p.period_end, g.id, g.reference, g.apartment_quota,
                count(s.to_status) FILTER (WHERE s.to_status = 'Available'),
+               count(s.to_status) FILTER (WHERE s.to_status = 'Available' AND r.reserved),
                count(s.to_status) FILTER (WHERE s.to_status IN ('Offered', 'OfferedToNetwork')),
                count(s.to_status) FILTER (WHERE s.to_status = 'Leased')
         FROM periods p
@@ -66,9 +72,17 @@ public sealed class GetQuotaUtilisationReportHandler(AllocationDbContext db, Cal
         LEFT JOIN apartments a ON a.agreement_id = g.id
         LEFT JOIN LATERAL (
             SELECT ch.to_status FROM apartment_status_changes ch
-            WHERE ch.apartment_id = a.id AND ch.changed_at < (p.period_end + 1)::timestamp AT TIME ZONE 'UTC' AND ch.changed_at <= @asOf
+            WHERE ch.apartment_id = a.id AND ch.changed_at < p.period_after AND ch.changed_at <= @asOf
             ORDER BY ch.sequence DESC LIMIT 1
         ) s ON true
+        LEFT JOIN LATERAL (
+            SELECT true AS reserved FROM reservations rv
+            WHERE rv.apartment_id = a.id
+              AND CASE WHEN p.period_after <= @asOf
+                       THEN rv.started_at < p.period_after AND coalesce(rv.ended_at, rv.until) >= p.period_after
+                       ELSE rv.started_at <= @asOf AND coalesce(rv.ended_at, rv.until) > @asOf END
+            LIMIT 1
+        ) r ON true
         WHERE g.municipality_code = @municipality AND g.created_at <= @asOf AND (@agreementId::uuid IS NULL OR g.id = @agreementId)
         GROUP BY p.period_start, p.period_end, g.id, g.reference, g.apartment_quota
         ORDER BY p.period_start, g.reference, g.id
@@ -88,10 +102,10 @@ public sealed class GetQuotaUtilisationReportHandler(AllocationDbContext db, Cal
         return Reporting.ReadAsync(db, Sql, sqlParameters, reader =>
         {
             var quota = reader.GetInt32(4);
-            int available = (int)reader.GetInt64(5), offered = (int)reader.GetInt64(6), leased = (int)reader.GetInt64(7);
+            int available = (int)reader.GetInt64(5), reserved = (int)reader.GetInt64(6), offered = (int)reader.GetInt64(7), leased = (int)reader.GetInt64(8);
             var stock = available + offered + leased;
             return new QuotaUtilisationRow(reader.GetFieldValue<DateOnly>(0), reader.GetFieldValue<DateOnly>(1), reader.GetGuid(2), reader.GetString(3),
-                quota, stock, available, offered, leased, Math.Round((decimal)stock / quota, 4), Math.Round((decimal)leased / quota, 4));
+                quota, stock, available, reserved, offered, leased, Math.Round((decimal)stock / quota, 4), Math.Round((decimal)leased / quota, 4));
         }, ct);
     }
 }

@@ -38,12 +38,13 @@ public static class ReportEndpoints
             .WithDescription("One row per period and agreement, the state at the end of the period (or at `asOf` if earlier): the quota; the "
                              + "stock (apartments provided and neither taken over nor returned) split into available (no open or accepted offer, "
                              + "no lease), offered (an open or accepted offer, no lease yet) and "
-                             + "leased (an active social contract); stockShare = stock ÷ quota and leasedShare = "
+                             + "leased (an active social contract); reserved: of the available, those under a time-boxed reservation for a target "
+                             + "group (made by then, neither past its until nor ended); stockShare = stock ÷ quota and leasedShare = "
                              + "leased ÷ quota, fractions rounded to four decimals. The quota is the agreement's current one (quota changes have no "
-                             + "history yet). Reservations do not exist yet, so there is no reserved column." + Parameters)
+                             + "history yet)." + Parameters)
             .ProducesReport<QuotaUtilisationRow>()
             .WithReportExample(GetQuotaUtilisationReportQuery.Name,
-                [new QuotaUtilisationRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, "Botkyrkabyggen – sociala kontrakt", 300, 212, 9, 4, 199, 0.7067m, 0.6633m)]);
+                [new QuotaUtilisationRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, "Botkyrkabyggen – sociala kontrakt", 300, 212, 9, 2, 4, 199, 0.7067m, 0.6633m)]);
 
         MapReport(group, known, GetLeasesReportQuery.Name, (p, f) => new GetLeasesReportQuery(p, f))
             .WithName("GetLeasesReport")
@@ -65,13 +66,16 @@ public static class ReportEndpoints
                              + "reference, object number, then period). A vacant day is a whole day (24 hours) the apartment stood Available in the "
                              + "stock, counted from its available-from date (PRODUCT §4); vacantDays of a period = vacant days counted up to the "
                              + "period's end (or `asOf`) minus those counted up to its start, so an apartment's periods add up. dailyRent = "
-                             + "monthlyRent × 12 ÷ 365 rounded to öre; vacancyCost = vacantDays × dailyRent (SEK). voidDays: of the vacant days, those "
+                             + "monthlyRent × 12 ÷ 365 rounded to öre; vacancyCost = vacantDays × dailyRent (SEK). reservedVacantDays: of the vacant "
+                             + "days, those the apartment stood available while reserved for a target group (the cost of reservations, apart from "
+                             + "ordinary vacancy = vacantDays − reservedVacantDays), counted the same way; reservedVacancyCost = reservedVacantDays × "
+                             + "dailyRent. voidDays: of the vacant days, those "
                              + "between a tenancy ending (a lease terminated without returning the apartment) and the next offer or the apartment "
                              + "leaving the stock. District and rent are the apartment's current values. Clients sum rows for totals." + Parameters)
             .ProducesReport<VacancyRow>()
             .WithReportExample(GetVacancyReportQuery.Name,
                 [new VacancyRow(ExampleStart, ExampleEnd, SeedData.BotkyrkaAgreement, new Guid("0195f000-0000-7000-8000-000000000301"), "BKB-1042", "Hallunda",
-                    7450m, 244.93m, 12, 2939.16m, 5)]);
+                    7450m, 244.93m, 12, 2939.16m, 7, 1714.51m, 5)]);
 
         group.MapGet("/{report}", IResult (string report) =>
                 throw new BadRequestException("unknown-report", $"There is no report '{report}'. The reports are: {string.Join(", ", known)}."))

@@ -11,7 +11,7 @@ namespace Allocation.Api.Infrastructure.Audit;
 public sealed class AuditInterceptor(AuditContext audit) : SaveChangesInterceptor
 {
     private static readonly HashSet<Type> Audited =
-        [typeof(Agreement), typeof(Apartment), typeof(AllocationRequest), typeof(Offer), typeof(Lease), typeof(TargetGroup), typeof(HousingCompany),
+        [typeof(Agreement), typeof(Apartment), typeof(AllocationRequest), typeof(Offer), typeof(Lease), typeof(Reservation), typeof(TargetGroup), typeof(HousingCompany),
         typeof(Features.Webhooks.WebhookSubscription), typeof(Domain.Network.NetworkMember), typeof(Domain.Network.RelocationRequest),
         typeof(Domain.Network.RelocationOffer)];
 

@@ -19,6 +19,7 @@ public sealed class Caller
         var authenticated = user?.Identity?.IsAuthenticated == true;
         Roles = authenticated ? user!.FindAll(Claims.Role).Select(c => c.Value).ToHashSet() : [];
         Municipality = authenticated ? user!.FindFirst(Claims.Municipality)?.Value : null;
+        Subject = authenticated ? user!.FindFirst(Claims.Subject)?.Value : null;
         Unit = authenticated ? user!.FindFirst(Claims.Unit)?.Value : null;
         Client = authenticated ? user!.FindFirst(Claims.Client)?.Value : null;
         HousingCompanyId = authenticated && Guid.TryParse(user!.FindFirst(Claims.HousingCompany)?.Value, out var company) ? company : null;
@@ -32,6 +33,9 @@ public sealed class Caller
 
     public IReadOnlySet<string> Roles { get; }
     public string? Municipality { get; }
+
+    /// <summary>The token's subject: who acts, as the audit trail names them.</summary>
+    public string? Subject { get; }
     public string? Unit { get; }
     public string? Client { get; }
     public Guid? HousingCompanyId { get; }

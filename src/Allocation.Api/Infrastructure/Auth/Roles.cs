@@ -36,6 +36,7 @@ public static class Access
     public static readonly string[] ManageRequests = [Roles.CaseOfficer, Roles.Coordinator];
     public static readonly string[] DecideRequests = [Roles.Coordinator];
     public static readonly string[] MakeOffers = [Roles.Coordinator];
+    public static readonly string[] Reserve = [Roles.Coordinator];
     public static readonly string[] AnswerOffers = [Roles.Coordinator, Roles.CaseOfficer];
     public static readonly string[] RecordViewings = [Roles.HousingCompany, Roles.Coordinator];
     public static readonly string[] ReadOffers = [Roles.Coordinator, Roles.CaseOfficer, Roles.HousingCompany];

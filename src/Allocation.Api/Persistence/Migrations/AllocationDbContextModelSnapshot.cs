@@ -1562,6 +1562,125 @@ namespace Allocation.Api.Persistence.Migrations
                     b.ToTable("request_status_changes", (string)null);
                 });
 
+            modelBuilder.Entity("Allocation.Domain.Reservation", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid>("AgreementId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("agreement_id");
+
+                    b.Property<Guid>("ApartmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("apartment_id");
+
+                    b.Property<string>("EndReason")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("end_reason");
+
+                    b.Property<DateTimeOffset?>("EndedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("ended_at");
+
+                    b.Property<string>("EndedBy")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("ended_by");
+
+                    b.Property<Guid>("HousingCompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("housing_company_id");
+
+                    b.Property<string>("MunicipalityCode")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character(4)")
+                        .HasColumnName("municipality_code")
+                        .IsFixedLength();
+
+                    b.Property<string>("Note")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("note");
+
+                    b.Property<string>("ReservedBy")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("reserved_by");
+
+                    b.Property<long>("Sequence")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Sequence"));
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<string>("TargetGroupCode")
+                        .IsRequired()
+                        .HasMaxLength(60)
+                        .HasColumnType("character varying(60)")
+                        .HasColumnName("target_group_code");
+
+                    b.Property<Guid>("TargetGroupId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("target_group_id");
+
+                    b.Property<DateTimeOffset>("Until")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("until");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reservations");
+
+                    b.HasIndex("AgreementId")
+                        .HasDatabaseName("ix_reservations_unended_agreement")
+                        .HasFilter("ended_at IS NULL");
+
+                    b.HasIndex("ApartmentId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_reservations_one_active_per_apartment")
+                        .HasFilter("ended_at IS NULL");
+
+                    b.HasIndex("HousingCompanyId")
+                        .HasDatabaseName("ix_reservations_housing_company_id");
+
+                    b.HasIndex("MunicipalityCode")
+                        .HasDatabaseName("ix_reservations_municipality_code");
+
+                    b.HasIndex("TargetGroupId")
+                        .HasDatabaseName("ix_reservations_target_group_id");
+
+                    b.HasIndex("Until")
+                        .HasDatabaseName("ix_reservations_unended_until")
+                        .HasFilter("ended_at IS NULL");
+
+                    b.HasIndex("ApartmentId", "Sequence")
+                        .HasDatabaseName("ix_reservations_apartment_id_sequence");
+
+                    b.ToTable("reservations", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_reservations_end", "(ended_at IS NULL AND end_reason IS NULL) OR (ended_at >= started_at AND ended_at <= until AND end_reason IS NOT NULL)");
+
+                            t.HasCheckConstraint("ck_reservations_end_reason", "end_reason IS NULL OR end_reason IN ('Expired', 'Cancelled', 'Offered', 'Returned')");
+
+                            t.HasCheckConstraint("ck_reservations_period", "until > started_at");
+                        });
+                });
+
             modelBuilder.Entity("Allocation.Domain.TargetGroup", b =>
                 {
                     b.Property<Guid>("Id")
@@ -1968,6 +2087,44 @@ namespace Allocation.Api.Persistence.Migrations
                         .OnDelete(DeleteBehavior.Restrict)
                         .IsRequired()
                         .HasConstraintName("fk_request_status_changes_allocation_requests_request_id");
+                });
+
+            modelBuilder.Entity("Allocation.Domain.Reservation", b =>
+                {
+                    b.HasOne("Allocation.Domain.Agreement", null)
+                        .WithMany()
+                        .HasForeignKey("AgreementId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_reservations_agreements_agreement_id");
+
+                    b.HasOne("Allocation.Domain.Apartment", null)
+                        .WithMany()
+                        .HasForeignKey("ApartmentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_reservations_apartments_apartment_id");
+
+                    b.HasOne("Allocation.Domain.HousingCompany", null)
+                        .WithMany()
+                        .HasForeignKey("HousingCompanyId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_reservations_housing_companies_housing_company_id");
+
+                    b.HasOne("Allocation.Domain.Municipality", null)
+                        .WithMany()
+                        .HasForeignKey("MunicipalityCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_reservations_municipalities_municipality_code");
+
+                    b.HasOne("Allocation.Domain.TargetGroup", null)
+                        .WithMany()
+                        .HasForeignKey("TargetGroupId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_reservations_target_groups_target_group_id");
                 });
 
             modelBuilder.Entity("Allocation.Domain.TargetShareChange", b =>
