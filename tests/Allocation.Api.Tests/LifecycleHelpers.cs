@@ -5,10 +5,12 @@ using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.Leases;
 using Allocation.Api.Features.Offers;
+using Allocation.Api.Features.Settlement;
 using Allocation.Api.Infrastructure;
 using Allocation.Domain;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Allocation.Api.Tests;
@@ -141,5 +143,25 @@ public sealed class ApiWithoutSweep : IAsyncDisposable
     {
         Client.Dispose();
         await _factory.DisposeAsync();
+    }
+}
+
+/// <summary>Two deadline settlers, as two API instances' sweeps or reads would run them, started at the same moment.</summary>
+public static class Settlers
+{
+    /// <summary>Runs two settlements in scopes of their own at once; returns how many each settled.</summary>
+    public static async Task<int[]> RaceAsync(IServiceProvider services, bool firstSkipsLocked, bool secondSkipsLocked)
+    {
+        using var first = services.CreateScope();
+        using var second = services.CreateScope();
+        using var start = new SemaphoreSlim(0);
+        var sweeps = new[] { (first, firstSkipsLocked), (second, secondSkipsLocked) }.Select(async x =>
+        {
+            var settlement = x.Item1.ServiceProvider.GetRequiredService<DeadlineSettlement>();
+            await start.WaitAsync();
+            return await settlement.SettleDueAsync(CancellationToken.None, skipLocked: x.Item2);
+        }).ToList();
+        start.Release(2);
+        return await Task.WhenAll(sweeps);
     }
 }

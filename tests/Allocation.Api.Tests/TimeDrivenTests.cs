@@ -148,17 +148,7 @@ public sealed class TimeDrivenTests : ApiTest
         }
         api.Clock.Advance(TimeSpan.FromHours(2));
 
-        using var first = api.Services.CreateScope();
-        using var second = api.Services.CreateScope();
-        using var start = new SemaphoreSlim(0);
-        var sweeps = new[] { (first, firstSkipsLocked), (second, secondSkipsLocked) }.Select(async x =>
-        {
-            var settlement = x.Item1.ServiceProvider.GetRequiredService<DeadlineSettlement>();
-            await start.WaitAsync();
-            return await settlement.SettleDueAsync(CancellationToken.None, skipLocked: x.Item2);
-        }).ToList();
-        start.Release(2);
-        var settled = await Task.WhenAll(sweeps);
+        var settled = await Settlers.RaceAsync(api.Services, firstSkipsLocked, secondSkipsLocked);
 
         Assert.That(settled.Sum(), Is.GreaterThanOrEqualTo(due.Count));
         foreach (var (apartmentId, requestId, offer) in due)

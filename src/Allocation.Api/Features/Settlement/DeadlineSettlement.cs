@@ -47,53 +47,51 @@ public sealed class DeadlineSettlement(AllocationDbContext db, AuditContext audi
         }
     }
 
-    private async Task<int> SettleOffersAsync(DateTimeOffset now, bool skipLocked, CancellationToken ct)
+    private Task<int> SettleOffersAsync(DateTimeOffset now, bool skipLocked, CancellationToken ct) => InBatchesAsync(async () =>
     {
-        var settled = 0;
-        while (true)
+        // Locked in deadline order, offer before apartment and request like every command, so settlers never deadlock.
+        var due = await (skipLocked
+                ? db.Offers.FromSql($"SELECT *, xmin FROM offers WHERE status = 'Open' AND respond_by <= {now} ORDER BY respond_by, id LIMIT {Batch} FOR UPDATE SKIP LOCKED")
+                : db.Offers.FromSql($"SELECT *, xmin FROM offers WHERE status = 'Open' AND respond_by <= {now} ORDER BY respond_by, id LIMIT {Batch} FOR UPDATE"))
+            // An expired offer is expired for everyone, whoever's request noticed it first.
+            .IgnoreQueryFilters()
+            .ToListAsync(ct);
+        foreach (var offer in due)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
-            // Locked in deadline order, offer before apartment and request like every command, so settlers never deadlock.
-            var due = await (skipLocked
-                    ? db.Offers.FromSql($"SELECT *, xmin FROM offers WHERE status = 'Open' AND respond_by <= {now} ORDER BY respond_by, id LIMIT {Batch} FOR UPDATE SKIP LOCKED")
-                    : db.Offers.FromSql($"SELECT *, xmin FROM offers WHERE status = 'Open' AND respond_by <= {now} ORDER BY respond_by, id LIMIT {Batch} FOR UPDATE"))
-                // An expired offer is expired for everyone, whoever's request noticed it first.
-                .IgnoreQueryFilters()
-                .ToListAsync(ct);
-            foreach (var offer in due)
-            {
-                var apartment = await db.LockApartmentAsync(offer.ApartmentId, ct, bypassScope: true);
-                var request = await db.LockRequestAsync(offer.RequestId, ct, bypassScope: true);
-                offer.Expire(apartment!, request!, now);
-            }
-            await db.SaveChangesAsync(ct);
-            await tx.CommitAsync(ct);
-            db.ChangeTracker.Clear();
-            settled += due.Count;
-            if (due.Count < Batch) return settled;
+            var apartment = await db.LockApartmentAsync(offer.ApartmentId, ct, bypassScope: true);
+            var request = await db.LockRequestAsync(offer.RequestId, ct, bypassScope: true);
+            offer.Expire(apartment!, request!, now);
         }
-    }
+        return due.Count;
+    }, ct);
 
-    private async Task<int> SettleReservationsAsync(DateTimeOffset now, bool skipLocked, CancellationToken ct)
+    private Task<int> SettleReservationsAsync(DateTimeOffset now, bool skipLocked, CancellationToken ct) => InBatchesAsync(async () =>
+    {
+        // Only the reservation rows are locked (an expiry changes nothing else), so this cannot deadlock with a command,
+        // which locks an apartment and then at most its one reservation. A row another settler has just ended no longer
+        // matches when the lock is granted, so each expiry is recorded once.
+        var due = await (skipLocked
+                ? db.Reservations.FromSql($"SELECT *, xmin FROM reservations WHERE ended_at IS NULL AND until <= {now} ORDER BY until, id LIMIT {Batch} FOR UPDATE SKIP LOCKED")
+                : db.Reservations.FromSql($"SELECT *, xmin FROM reservations WHERE ended_at IS NULL AND until <= {now} ORDER BY until, id LIMIT {Batch} FOR UPDATE"))
+            .IgnoreQueryFilters()
+            .ToListAsync(ct);
+        foreach (var reservation in due) reservation.Expire(now);
+        return due.Count;
+    }, ct);
+
+    /// <summary>Runs <paramref name="settleBatch"/> (which locks and settles at most <see cref="Batch"/> rows) in a transaction of its own until a batch comes back short.</summary>
+    private async Task<int> InBatchesAsync(Func<Task<int>> settleBatch, CancellationToken ct)
     {
         var settled = 0;
         while (true)
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            // Only the reservation rows are locked (an expiry changes nothing else), so this cannot deadlock with a command,
-            // which locks an apartment and then at most its one reservation. A row another settler has just ended no longer
-            // matches when the lock is granted, so each expiry is recorded once.
-            var due = await (skipLocked
-                    ? db.Reservations.FromSql($"SELECT *, xmin FROM reservations WHERE ended_at IS NULL AND until <= {now} ORDER BY until, id LIMIT {Batch} FOR UPDATE SKIP LOCKED")
-                    : db.Reservations.FromSql($"SELECT *, xmin FROM reservations WHERE ended_at IS NULL AND until <= {now} ORDER BY until, id LIMIT {Batch} FOR UPDATE"))
-                .IgnoreQueryFilters()
-                .ToListAsync(ct);
-            foreach (var reservation in due) reservation.Expire(now);
+            var count = await settleBatch();
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
             db.ChangeTracker.Clear();
-            settled += due.Count;
-            if (due.Count < Batch) return settled;
+            settled += count;
+            if (count < Batch) return settled;
         }
     }
 }
