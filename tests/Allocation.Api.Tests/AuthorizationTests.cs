@@ -88,6 +88,7 @@ public sealed class AuthorizationTests : ApiTest
         ["AcceptRelocationOffer"] = [K, N],
         ["DeclineRelocationOffer"] = [K, N],
         ["ConfirmRelocationLease"] = [H],
+        ["GetNetworkReport"] = [A, K],
         ["ForecastReservationWhatIf"] = [A, K],
     };
 

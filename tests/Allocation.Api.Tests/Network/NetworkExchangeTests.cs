@@ -165,5 +165,17 @@ public sealed class ReciprocityTests
             Assert.That((o.Balance, o.MayPostRequests), Is.EqualTo((-1, false)));
             Assert.That((d.Balance, d.MayPostRequests), Is.EqualTo((1, true)));
         });
+
+        // The auditors' network report (PRODUCT §8) shows the same move in its period, and given equals received across members.
+        var report = await origin.Auditor.GetAsync("/api/v1/reports/network?from=2026-06-01&to=2026-06-30");
+        var rows = System.Text.Json.Nodes.JsonNode.Parse(await (await report.AssertStatusAsync(HttpStatusCode.OK)).Content.ReadAsStringAsync())!["rows"]!
+            .AsArray().Select(r => r!.AsObject()).ToList();
+        var (originRow, destinationRow) = (rows.Single(r => (string?)r["municipalityCode"] == originCode), rows.Single(r => (string?)r["municipalityCode"] == destinationCode));
+        Assert.Multiple(() =>
+        {
+            Assert.That(((int?)originRow["given"], (int?)originRow["received"], (int?)originRow["balance"]), Is.EqualTo(((int?)0, (int?)1, (int?)(-1))));
+            Assert.That(((int?)destinationRow["given"], (int?)destinationRow["received"], (int?)destinationRow["balance"]), Is.EqualTo(((int?)1, (int?)0, (int?)1)));
+            Assert.That(rows.Sum(r => (int)r["given"]!), Is.EqualTo(rows.Sum(r => (int)r["received"]!)));
+        });
     }
 }

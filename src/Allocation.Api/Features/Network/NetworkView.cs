@@ -81,4 +81,17 @@ public static class NetworkView
                 open.SingleOrDefault(o => o.Code == code)?.Count ?? 0,
                 made.SingleOrDefault(m => m.Code == code)?.Count ?? 0));
     }
+
+    /// <summary>Every completed network move recorded by <paramref name="asOf"/>: its two parties, household size and lease signing, no records.</summary>
+    public static async Task<List<(string Destination, string Origin, int HouseholdSize, DateTimeOffset LeasedAt)>> CompletedMovesAsync(
+        AllocationDbContext db, DateTimeOffset asOf, CancellationToken ct) =>
+        (await db.RelocationOffers.IgnoreQueryFilters().AsNoTracking()
+            .Where(o => o.LeasedAt != null && o.LeasedAt <= asOf)
+            .Select(o => new { o.MunicipalityCode, o.OriginMunicipalityCode, o.HouseholdSize, LeasedAt = o.LeasedAt!.Value })
+            .ToListAsync(ct))
+        .Select(o => (o.MunicipalityCode, o.OriginMunicipalityCode, o.HouseholdSize, o.LeasedAt)).ToList();
+
+    public static async Task<List<(string Code, string Name)>> MemberNamesAsync(AllocationDbContext db, CancellationToken ct) =>
+        (await db.NetworkMembers.AsNoTracking().OrderBy(m => m.MunicipalityCode).Select(m => new { m.MunicipalityCode, m.Name }).ToListAsync(ct))
+        .Select(m => (m.MunicipalityCode, m.Name)).ToList();
 }
