@@ -12,6 +12,9 @@ namespace Allocation.Api.Features.Network;
 /// </summary>
 internal static class NetworkEvents
 {
+    /// <summary>The network's resource types: all a network-partner client follows of its municipality's feed (PRODUCT §7).</summary>
+    public static readonly string[] ResourceTypes = ["relocation-request", "relocation-offer"];
+
     public static async Task RequestPostedAsync(AllocationDbContext db, RelocationRequest request, DateTimeOffset now, CancellationToken ct)
     {
         var others = await db.NetworkMembers.AsNoTracking()

@@ -44,7 +44,7 @@ public static class Access
     public static readonly string[] EndLeases = [Roles.HousingCompany, Roles.Coordinator];
     public static readonly string[] FollowUpLeases = [Roles.CaseOfficer, Roles.Coordinator];
     public static readonly string[] ReadLeases = [Roles.Coordinator, Roles.CaseOfficer, Roles.HousingCompany, Roles.Auditor];
-    public static readonly string[] FollowEvents = [Roles.HousingCompany, Roles.Coordinator, Roles.CaseOfficer, Roles.Admin];
+    public static readonly string[] FollowEvents = [Roles.HousingCompany, Roles.Coordinator, Roles.CaseOfficer, Roles.Admin, Roles.NetworkPartner];
     public static readonly string[] Audit = [Roles.Auditor];
     public static readonly string[] ReadReports = [Roles.Auditor, Roles.Coordinator];
     public static readonly string[] VerifyAudit = [Roles.Auditor, Roles.Admin];

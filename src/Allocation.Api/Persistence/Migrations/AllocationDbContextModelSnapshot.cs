@@ -180,6 +180,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("scope_housing_company_id");
 
+                    b.Property<bool>("ScopeNetworkOnly")
+                        .HasColumnType("boolean")
+                        .HasColumnName("scope_network_only");
+
                     b.Property<string>("ScopeUnit")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
