@@ -87,6 +87,8 @@ public sealed class AuthorizationTests : ApiTest
         ["GetRelocationOffer"] = [K, N, H],
         ["AcceptRelocationOffer"] = [K, N],
         ["DeclineRelocationOffer"] = [K, N],
+        ["CancelRelocationMove"] = [K, N],
+        ["WithdrawRelocationRequest"] = [K, N],
         ["ConfirmRelocationLease"] = [H],
         ["GetNetworkReport"] = [A, K],
         ["ForecastReservationWhatIf"] = [A, K],

@@ -165,6 +165,37 @@ public static class NetworkEndpoints
             .WithIfMatch(required: false)
             .ProducesProblems(400, 404, 409, 412);
 
+        group.MapPost("/relocation-offers/{relocationOfferId:guid}/cancel", async (Guid relocationOfferId, CancelRelocationMoveRequest body, IMediator mediator,
+                    HttpContext http, CancellationToken ct) =>
+                Respond(http, await mediator.Send(new CancelRelocationMoveCommand(relocationOfferId, ETags.OptionalIfMatch(http.Request), body), ct)))
+            .WithName("CancelRelocationMove")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithRequestExample(new CancelRelocationMoveRequest(MoveCancelReason.LeaseNotSigned, "The lease was not signed by the agreed date."))
+            .WithSummary("Call off an accepted network move")
+            .WithDescription("The origin or the destination calls off an accepted move whose lease was never signed, with a reason (Other needs "
+                             + "a note). As for a local accepted offer that does not end in a lease: the apartment is available again, the origin's "
+                             + "allocation request returns to the queue keeping its queue time, and the relocation request is open again for offers. "
+                             + "Refusals: move-not-cancellable. If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(400, 404, 409, 412);
+
+        group.MapPost("/relocation-requests/{relocationRequestId:guid}/withdraw", async (Guid relocationRequestId, IMediator mediator, HttpContext http,
+                    CancellationToken ct) =>
+            {
+                var request = await mediator.Send(new WithdrawRelocationRequestCommand(relocationRequestId, ETags.OptionalIfMatch(http.Request)), ct);
+                ETags.Set(http, request.Version);
+                return TypedResults.Ok(request);
+            })
+            .WithName("WithdrawRelocationRequest")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithSummary("Withdraw a relocation request")
+            .WithDescription("The origin withdraws its request: every open offer is released and its apartment is available again; other "
+                             + "members no longer see it. A matched request's accepted move is called off first (relocation-offers/{id}/cancel). "
+                             + "404 for another municipality's request. Refusals: relocation-request-not-open, relocation-request-matched. "
+                             + "If-Match is optional.")
+            .WithIfMatch(required: false)
+            .ProducesProblems(404, 409, 412);
+
         group.MapPost("/relocation-offers/{relocationOfferId:guid}/lease", async (Guid relocationOfferId, Leases.ConfirmLeaseRequest body, IMediator mediator,
                     HttpContext http, CancellationToken ct) =>
             {
