@@ -276,6 +276,8 @@ internal static class ContractExamples
         ["lease-already-confirmed"] = "The lease for this offer is already confirmed.",
         ["lease-not-active"] = "The lease is TakenOver.",
         ["trial-not-completed"] = "The trial period runs until 2028-06-15; a takeover comes after it.",
+        ["reciprocity-threshold"] = "Municipality 0127 has a network balance of -3, below the threshold of -2: it must offer placements before it posts new relocation requests.",
+        ["not-a-network-member"] = "Municipality 0127 is not an active member of the Södertörn network.",
         ["insufficient-history"] = "Only 12 requests have been approved under this agreement; a forecast needs at least 20.",
         [Infrastructure.Refusals.InFlight.Code] = "A request with this Idempotency-Key is still being processed.",
     };
