@@ -15,7 +15,8 @@ namespace Allocation.Api.Tests;
 /// <summary>
 /// Every response an API test receives is checked against the committed contract, api-spec/openapi.json (PRODUCT §9):
 /// its status must be declared for the operation, its body must be of a declared media type and valid against the
-/// declared schema, and declared required headers must be there. A violation fails the test that caused it.
+/// declared schema, and declared required headers must be there; a 409's code must be one its operation declares. A violation
+/// fails the test that caused it.
 /// </summary>
 [AttributeUsage(AttributeTargets.Assembly)]
 public sealed class ContractConformanceAttribute : Attribute, ITestAction
@@ -146,8 +147,19 @@ public sealed class OpenApiContract
             return violations;
         }
         violations.AddRange(Validate(schema, instance).Select(error => $"{name}: {error}"));
+        // A refusal is one the operation declares: integrators branch on the codes its 409 lists.
+        if (status == StatusCodes.Status409Conflict && instance?["code"] is JsonValue code && code.TryGetValue<string>(out var refusal)
+            && !Refusals(operation).Contains(refusal))
+            violations.Add($"{name}: the refusal code {refusal} is not among those the contract declares for {method.ToUpperInvariant()} {template} "
+                           + $"({string.Join(", ", Refusals(operation))})");
         return violations;
     }
+
+    /// <summary>The refusal codes an operation declares: the list in its 409 response's description (one "- `code`: when" a line).</summary>
+    public IReadOnlyList<string> Refusals(JsonObject operation) =>
+        Resolve(operation["responses"]?["409"])?["description"]?.GetValue<string>() is { } description
+            ? [.. Regex.Matches(description, @"^- `(?<code>[a-z0-9]+(?:-[a-z0-9]+)*)`:", RegexOptions.Multiline).Select(m => m.Groups["code"].Value)]
+            : [];
 
     /// <summary>The errors of an instance against a schema of the document (a schema node, with references into components).</summary>
     public IReadOnlyList<string> Validate(JsonNode schemaNode, JsonNode? instance)

@@ -28,6 +28,23 @@ public sealed class ContractConformanceTests
     }
 
     [Test]
+    public void A_refusal_its_operation_does_not_declare_is_a_violation_and_only_for_409()
+    {
+        var headers = new Dictionary<string, string> { ["X-Request-Id"] = "r-1" };
+        static byte[] Problem(int status, string code) =>
+            Bytes($$"""{"status":{{status}},"title":"Conflict","detail":"Refused.","code":"{{code}}","traceId":"t-1"}""");
+        const string forecast = "/api/v1/forecasts/reservation-what-if";
+
+        Assert.That(Contract.Check("POST", forecast, 409, "application/problem+json", headers, Problem(409, "offer-already-open")),
+            Has.Count.EqualTo(1).And.Some.Contains("offer-already-open is not among"));
+        Assert.That(Contract.Check("POST", forecast, 409, "application/problem+json", headers, Problem(409, "insufficient-history")), Is.Empty);
+        Assert.That(Contract.Check("POST", forecast, 409, "application/problem+json", headers, Problem(409, "idempotency-request-in-flight")), Is.Empty);
+        Assert.That(Contract.Check("POST", forecast, 404, "application/problem+json", headers, Problem(404, "offer-already-open")), Is.Empty);
+        Assert.That(Contract.Check("GET", $"/api/v1/allocation-requests/{Guid.NewGuid()}/eligible-apartments", 409, "application/problem+json", headers,
+            Problem(409, "concurrency-conflict")), Has.Some.Contains("concurrency-conflict is not among"), "a read declares no concurrency conflict");
+    }
+
+    [Test]
     public void A_missing_required_header_is_a_violation()
     {
         var violations = Contract.Check("GET", "/api/v1/agreements", 200, "application/json", NoHeaders, Bytes("""{"items":[],"nextCursor":null}"""));

@@ -177,6 +177,31 @@ public sealed class ContractTests : ApiTest
         Assert.That(codes.Where(c => !readme.Contains($"`{c}`", StringComparison.Ordinal)), Is.Empty);
     }
 
+    [Test]
+    public void Every_refusal_an_operation_declares_is_in_the_contract_readme_as_a_409()
+    {
+        var readme = File.ReadAllText(Path.Combine(RepositoryRoot(), "api-spec", "README.md"));
+        var contract = OpenApiContract.Committed;
+        var declared = contract.Operations()
+            .SelectMany(o => contract.Refusals(o.Operation).Select(code => (Operation: $"{o.Method.ToUpperInvariant()} {o.Path}", Code: code)))
+            .ToList();
+        var withConflict = contract.Operations().Where(o => o.Operation["responses"]!.AsObject().ContainsKey("409")).ToList();
+
+        Assert.That(declared.Select(d => d.Code).Distinct().Count(), Is.GreaterThan(40), "the description lists are read");
+        Assert.Multiple(() =>
+        {
+            Assert.That(withConflict.Where(o => contract.Refusals(o.Operation).Count == 0).Select(o => $"{o.Method} {o.Path}"), Is.Empty,
+                "every 409 lists its codes");
+            Assert.That(declared.Where(d => !readme.Contains($"| 409 | `{d.Code}` |", StringComparison.Ordinal)), Is.Empty,
+                "every declared refusal is a 409 row of the README's error table");
+            foreach (var (_, method, operation) in withConflict)
+            {
+                var example = operation["responses"]!["409"]!["content"]!["application/problem+json"]!["example"]!;
+                Assert.That(contract.Refusals(operation), Does.Contain((string?)example["code"]), $"{method} {operation["operationId"]}: the example is a declared refusal");
+            }
+        });
+    }
+
     private async Task<List<(string Name, JsonNode Operation)>> OperationsAsync()
     {
         var document = JsonNode.Parse(await Client.GetStringAsync("/openapi/v1.json"))!;

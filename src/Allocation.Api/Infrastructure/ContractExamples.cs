@@ -211,7 +211,6 @@ internal static class ContractExamples
         Problem(403, "forbidden", "The caller's role may not call this operation."),
         Problem(404, "not-found", $"No apartment with id '{ApartmentId}' was found."),
         Problem(406, "not-acceptable", "The Accept header allows none of the media types this operation responds with: application/json, application/problem+json."),
-        Problem(409, "offer-already-open", "The apartment already has an open offer."),
         Problem(412, "precondition-failed", new PreconditionFailedException().Message),
         Problem(413, "payload-too-large", "The request body is larger than 262144 bytes."),
         Problem(415, "unsupported-media-type", "The request body must be application/json."),
@@ -237,11 +236,60 @@ internal static class ContractExamples
                 if (Media(operation, status, "application/problem+json") is not { Example: null } media) continue;
                 // The problem of this status whose type is the declared schema: a validation problem only where errors are declared.
                 var schema = (media.Schema as OpenApiSchemaReference)?.Reference.Id;
-                if (Problems.FirstOrDefault(p => $"{p.Status}" == status && p.GetType().Name == schema) is { } problem)
+                var refusal = status == "409" ? Refused(operation, context) : null;
+                if ((refusal ?? Problems.FirstOrDefault(p => $"{p.Status}" == status && p.GetType().Name == schema)) is { } problem)
                     media.Example = JsonSerializer.SerializeToNode(problem, problem.GetType(), json);
             }
             return Task.CompletedTask;
         });
+
+    /// <summary>
+    /// What a refusal says in the contract's story, by code (or "operationId code" where an operation words it its own way):
+    /// the operation's first refusal is its 409 example. Each is the message the API writes, with this story's values.
+    /// </summary>
+    private static readonly Dictionary<string, string> RefusalDetails = new()
+    {
+        ["quota-exhausted"] = "The agreement's quota of 300 apartments is used up.",
+        ["invalid-validity-period"] = "The agreement cannot end before it starts.",
+        ["duplicate-agreement-reference"] = "The municipality already has an agreement with this reference.",
+        ["quota-below-stock"] = "The quota cannot be lowered to 100: 112 apartments are in the agreement's stock.",
+        ["target-group-not-in-agreement"] = "A target share can only be set for a target group the agreement prioritises.",
+        ["duplicate-target-group-code"] = "A target group with this code already exists.",
+        ["duplicate-housing-company"] = "A housing company with this name already exists.",
+        ["apartment-not-in-stock"] = "The apartment has left the agreement's stock and can no longer be changed.",
+        ["apartment-not-available"] = "Only an available apartment can be returned; this one is Offered.",
+        ["reservation-exists"] = "The apartment is already reserved until 2026-06-30T12:00:00.0000000+00:00; end that reservation before making another.",
+        ["no-active-reservation"] = "The apartment has no active reservation.",
+        ["invalid-household"] = "The household has fewer adults than the women and men counted in it.",
+        ["request-not-draft"] = "Only a draft can be changed. This request is Submitted.",
+        ["SubmitAllocationRequest request-not-draft"] = "Only a draft can be submitted. This request is Submitted.",
+        ["request-not-approved"] = "Only a queued (approved) request is matched to apartments; this one is Submitted.",
+        ["request-not-submitted"] = "Only a submitted request can be approved. This request is Approved.",
+        ["RejectAllocationRequest request-not-submitted"] = "Only a submitted request can be rejected. This request is Approved.",
+        ["request-not-withdrawable"] = "A request that is Offered cannot be withdrawn.",
+        ["request-not-closable"] = "A request that is Draft cannot be closed.",
+        ["request-not-open"] = "The request is Closed; consent can no longer be recorded.",
+        ["offer-already-open"] = "The apartment already has an open offer.",
+        ["offer-expired"] = $"The offer expired at {Offer.RespondBy:O}.",
+        ["offer-not-open"] = "The offer is Accepted.",
+        ["offer-not-accepted"] = "Only an accepted offer can become a lease; this one is Open.",
+        ["lease-already-confirmed"] = "The lease for this offer is already confirmed.",
+        ["lease-not-active"] = "The lease is TakenOver.",
+        ["trial-not-completed"] = "The trial period runs until 2028-06-15; a takeover comes after it.",
+        ["reciprocity-threshold"] = "Municipality 0127 has a network balance of -3, below the threshold of -2: it must offer placements before it posts new relocation requests.",
+        ["not-a-network-member"] = "Municipality 0127 is not an active member of the Södertörn network.",
+        ["insufficient-history"] = "Only 12 requests have been approved under this agreement; a forecast needs at least 20.",
+        [Infrastructure.Refusals.InFlight.Code] = "A request with this Idempotency-Key is still being processed.",
+    };
+
+    /// <summary>The example of an operation's 409: its first refusal, as the API writes it.</summary>
+    private static ProblemDetails Refused(OpenApiOperation operation, OpenApiOperationTransformerContext context)
+    {
+        var code = Infrastructure.Refusals.Of(context)[0].Code;
+        return RefusalDetails.TryGetValue($"{operation.OperationId} {code}", out var detail) || RefusalDetails.TryGetValue(code, out detail)
+            ? Problem(409, code, detail)
+            : throw new InvalidOperationException($"{operation.OperationId} refuses first with {code}: give it a detail in {nameof(RefusalDetails)}.");
+    }
 
     /// <summary>The example of a type, or of a list of it: a list shows one item.</summary>
     private static object? For(Type type)

@@ -123,7 +123,8 @@ public static class OpenApi
             operation.Responses ??= new OpenApiResponses();
             operation.Responses.TryAdd("400", Problem(context, "The request is malformed, e.g. an Idempotency-Key longer than 255 characters."));
             operation.Responses.TryAdd("422", Problem(context, "The Idempotency-Key was used for a different request."));
-            operation.Responses.TryAdd("409", Problem(context, "Conflict, e.g. a request with the same Idempotency-Key still in flight."));
+            // A retry while the first request is still running is 409; Refusals describes it with the operation's other refusals.
+            operation.Responses.TryAdd("409", Problem(context, "Conflict"));
             return Task.CompletedTask;
         });
         // A nullable enum is written as oneOf [null, $ref enum]; a null inside the enum as well would match both branches and
@@ -155,6 +156,7 @@ public static class OpenApi
         DescribeParameters(options);
         DeclareMediaTypeProblems(options);
         DeclareResponseHeaders(options);
+        Refusals.Add(options);
         ContractExamples.Add(options);
         options.AddDocumentTransformer((document, _, _) =>
         {

@@ -131,9 +131,14 @@ public static class SyntheticHistory
         // Every event a few minutes after the previous one, so no two history rows share an instant.
         private void Tick() => clock.Advance(TimeSpan.FromMinutes(rng.Next(1, 15)));
 
-        private async Task<T> SendAsync<T>(string uri, object? body, HttpStatusCode expected = HttpStatusCode.OK)
+        private async Task<T> SendAsync<T>(string uri, object? body, HttpStatusCode expected = HttpStatusCode.OK) =>
+            (await SendBeforeAsync<T>(uri, body, DateTimeOffset.MaxValue, expected))!;
+
+        /// <summary>Sends after the tick, unless the tick has reached <paramref name="deadline"/>: then nothing is sent (null).</summary>
+        private async Task<T?> SendBeforeAsync<T>(string uri, object? body, DateTimeOffset deadline, HttpStatusCode expected = HttpStatusCode.OK)
         {
             Tick();
+            if (clock.GetUtcNow() >= deadline) return default;
             var response = body is null ? await client.PostAsync(uri, null) : await client.PostJsonAsync(uri, body);
             await response.AssertStatusAsync(expected);
             return await response.ReadAsync<T>();
@@ -188,27 +193,41 @@ public static class SyntheticHistory
         {
             if (clock.GetUtcNow() >= offer.RespondBy)
             {
-                // Left unanswered: PRODUCT §4, the household is back in the queue keeping its queue time.
-                offer.Status = OfferStatus.Expired;
-                offer.Apartment.Status = ApartmentStatus.Available;
-                offer.Request.Status = RequestStatus.Approved;
+                LeftToExpire(offer);
                 return;
             }
             var chance = rng.NextDouble();
             if (chance < 0.45)
             {
-                await SendAsync<OfferResponse>($"/api/v1/offers/{offer.Id}/accept", null);
+                // The answer comes a few minutes after the previous event: one that would come at or after the deadline never does.
+                if (await SendBeforeAsync<OfferResponse>($"/api/v1/offers/{offer.Id}/accept", null, offer.RespondBy) is null)
+                {
+                    LeftToExpire(offer);
+                    return;
+                }
                 offer.Status = OfferStatus.Accepted;
                 offer.AnsweredOn = Today;
             }
             else if (chance < 0.65)
             {
                 var reason = (DeclineReason)rng.Next(Enum.GetValues<DeclineReason>().Length);
-                await SendAsync<OfferResponse>($"/api/v1/offers/{offer.Id}/decline", new DeclineOfferRequest(reason, "synthetic"));
+                if (await SendBeforeAsync<OfferResponse>($"/api/v1/offers/{offer.Id}/decline", new DeclineOfferRequest(reason, "synthetic"), offer.RespondBy) is null)
+                {
+                    LeftToExpire(offer);
+                    return;
+                }
                 offer.Status = OfferStatus.Declined;
                 offer.Apartment.Status = ApartmentStatus.Available;
                 offer.Request.Status = RequestStatus.Approved;
             }
+        }
+
+        // Left unanswered: PRODUCT §4, the household is back in the queue keeping its queue time.
+        private static void LeftToExpire(OfferState offer)
+        {
+            offer.Status = OfferStatus.Expired;
+            offer.Apartment.Status = ApartmentStatus.Available;
+            offer.Request.Status = RequestStatus.Approved;
         }
 
         public async Task ConfirmLeaseAsync(OfferState offer)

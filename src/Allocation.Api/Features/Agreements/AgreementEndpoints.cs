@@ -47,9 +47,13 @@ public static class AgreementEndpoints
                 TargetShares: [new TargetShareRequest("violence-exposed-women", 0.4m), new TargetShareRequest("families-acute-homelessness", 0.25m)]))
             .WithSummary("Create an agreement")
             .WithDescription("Registers an agreement between a municipality and a housing company, with its apartment quota and prioritised target groups, "
-                             + "optionally with soft target shares for some of those groups (together at most 1; 409 target-group-not-in-agreement, "
-                             + "target-shares-exceed-total).")
-            .ProducesProblems(400, 409);
+                             + "optionally with soft target shares for some of those groups (together at most 1).")
+            .Refuses(
+                ("duplicate-agreement-reference", "the municipality already has an agreement with that reference"),
+                ("invalid-validity-period", "`validTo` is before `validFrom`"),
+                ("target-group-not-in-agreement", "a target share names a group not in `targetGroupCodes`"),
+                ("target-shares-exceed-total", "the target shares add up to more than 1"))
+            .ProducesProblems(400);
 
         group.MapPatch("/{agreementId:guid}", async (Guid agreementId, UpdateAgreementRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {
@@ -63,10 +67,16 @@ public static class AgreementEndpoints
                 TargetShares: [new TargetShareRequest("violence-exposed-women", 0.35m), new TargetShareRequest("families-acute-homelessness", 0.3m)]))
             .WithSummary("Change an agreement")
             .WithDescription("Changes the fields given; absent fields keep their value. Requires If-Match with the agreement's ETag. "
-                             + "The quota cannot be lowered below the current stock (409 quota-below-stock). targetShares replaces all target "
-                             + "shares (409 target-group-not-in-agreement, target-shares-exceed-total); a change to the target groups or their "
+                             + "The quota cannot be lowered below the current stock. targetShares replaces all target "
+                             + "shares; a change to the target groups or their "
                              + "shares alone also gives a new ETag.")
             .WithIfMatch()
-            .ProducesProblems(400, 404, 409, 412, 428);
+            .Refuses(
+                ("quota-below-stock", "the new quota is below the number of apartments in the stock"),
+                ("invalid-validity-period", "the agreement would end before it starts"),
+                ("duplicate-agreement-reference", "the municipality already has another agreement with that reference"),
+                ("target-group-not-in-agreement", "a target share names a group the agreement does not prioritise"),
+                ("target-shares-exceed-total", "the target shares add up to more than 1"))
+            .ProducesProblems(400, 404, 412, 428);
     }
 }

@@ -24,6 +24,7 @@ public static class AllocationRequestEndpoints
             .WithDescription("A case officer describes one household's need of a social contract: target group, household size, needs, "
                              + "excluded districts, urgency and protection level (the level only, never the reason). The case reference is the "
                              + "case system's opaque reference, never a name or personal identity number.")
+            .Refuses(("invalid-household", "the women and men counted are more than the adults"))
             .ProducesProblems(400);
 
         group.MapGet("/", async (IMediator mediator, Guid? agreementId, RequestStatus? status, string? cursor, int? limit, CancellationToken ct) =>
@@ -62,9 +63,9 @@ public static class AllocationRequestEndpoints
             .WithSummary("List the available apartments eligible for a request")
             .WithDescription("Available apartments of the request's agreement, each with every hard check explained and the request's position "
                              + "among the households eligible for that apartment; an apartment reserved for another target group fails the check "
-                             + "`reservation`. `includeIneligible=true` also lists apartments that fail a check. "
-                             + "409 request-not-approved unless the request is queued.")
-            .ProducesProblems(400, 404, 409);
+                             + "`reservation`. `includeIneligible=true` also lists apartments that fail a check.")
+            .Refuses(("request-not-approved", "the request is not approved (queued)"))
+            .ProducesProblems(400, 404);
 
         group.MapPatch("/{requestId:guid}", async (Guid requestId, UpdateAllocationRequestRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {
@@ -76,27 +77,35 @@ public static class AllocationRequestEndpoints
             .RequireRoles(Access.ManageRequests)
             .WithRequestExample(new UpdateAllocationRequestRequest(MinRooms: 2, ExcludedDistricts: ["Fittja", "Alby"]))
             .WithSummary("Change a draft allocation request")
-            .WithDescription("Changes the fields given; absent fields keep their value. Only a draft can be changed (409 request-not-draft). "
+            .WithDescription("Changes the fields given; absent fields keep their value. Only a draft can be changed. "
                              + "Requires If-Match.")
             .WithIfMatch()
-            .ProducesProblems(400, 404, 409, 412, 428);
+            .Refuses(
+                ("request-not-draft", "the request is no longer a draft"),
+                ("invalid-household", "the women and men counted are more than the adults"))
+            .ProducesProblems(400, 404, 412, 428);
 
         MapTransition(group, Access.ManageRequests, "submit", "SubmitAllocationRequest", "Submit a draft", "The case officer submits the draft for approval.",
-            (id, version, _, m, ct) => m.Send(new SubmitRequestCommand(id, version), ct));
+            (id, version, _, m, ct) => m.Send(new SubmitRequestCommand(id, version), ct))
+            .Refuses(("request-not-draft", "the request is not a draft"));
         MapTransition(group, Access.DecideRequests, "approve", "ApproveAllocationRequest", "Approve a request",
             "The request enters the queue; its queue time is now and is kept through declined or expired offers.",
-            (id, version, _, m, ct) => m.Send(new ApproveRequestCommand(id, version), ct));
+            (id, version, _, m, ct) => m.Send(new ApproveRequestCommand(id, version), ct))
+            .Refuses(("request-not-submitted", "the request is not submitted"));
         MapTransition(group, Access.DecideRequests, "reject", "RejectAllocationRequest", "Reject a request", "Rejects a submitted request with a reason.",
             new RejectRequestRequest("The household is not within the agreement's target groups."),
-            (id, version, body, m, ct) => m.Send(new RejectRequestCommand(id, version, body), ct));
+            (id, version, body, m, ct) => m.Send(new RejectRequestCommand(id, version, body), ct))
+            .Refuses(("request-not-submitted", "the request is not submitted"));
         MapTransition(group, Access.ManageRequests, "withdraw", "WithdrawAllocationRequest", "Withdraw a request",
             "The household no longer needs the social contract. Not while an offer is open or a lease is signed.",
-            (id, version, _, m, ct) => m.Send(new WithdrawRequestCommand(id, version), ct));
+            (id, version, _, m, ct) => m.Send(new WithdrawRequestCommand(id, version), ct))
+            .Refuses(("request-not-withdrawable", "the request is offered, housed or has ended"));
         MapTransition(group, Access.ManageRequests, "close", "CloseAllocationRequest", "Close a request with its outcome",
             "Records how the household's need ended: own first- or second-hand lease, social contract taken over, relocated through the network, "
             + "or other/unknown. Reports count the outcomes.",
             new CloseRequestRequest(RequestOutcome.OwnFirstHandLease),
-            (id, version, body, m, ct) => m.Send(new CloseRequestCommand(id, version, body), ct));
+            (id, version, body, m, ct) => m.Send(new CloseRequestCommand(id, version, body), ct))
+            .Refuses(("request-not-closable", "the request is not submitted, approved or housed"));
 
         group.MapPut("/{requestId:guid}/consent", async (Guid requestId, RecordConsentRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {
@@ -111,25 +120,28 @@ public static class AllocationRequestEndpoints
             .WithDescription("The household's consent to disclose the offer details to the housing company (OSL 12 kap. 2 §), valid from "
                              + "`givenOn` to `expiresOn`. Without a valid consent no offer can be made. If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(400, 404, 409, 412);
+            .Refuses(
+                ("request-not-open", "the request has ended (rejected, withdrawn or closed)"),
+                ("invalid-consent-period", "`expiresOn` is before `givenOn`"))
+            .ProducesProblems(400, 404, 412);
     }
 
-    private static void MapTransition(RouteGroupBuilder group, string[] roles, string action, string name, string summary, string description,
+    private static RouteHandlerBuilder MapTransition(RouteGroupBuilder group, string[] roles, string action, string name, string summary, string description,
         Func<Guid, uint?, object?, IMediator, CancellationToken, ValueTask<AllocationRequestResponse>> send) =>
         group.MapPost($"/{{requestId:guid}}/{action}", async (Guid requestId, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await send(requestId, ETags.OptionalIfMatch(http.Request), null, mediator, ct)))
             .WithName(name).RequireRoles(roles).WithSummary(summary).WithDescription(description + " If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(404, 409, 412);
+            .ProducesProblems(404, 412);
 
-    private static void MapTransition<TBody>(RouteGroupBuilder group, string[] roles, string action, string name, string summary, string description, TBody example,
+    private static RouteHandlerBuilder MapTransition<TBody>(RouteGroupBuilder group, string[] roles, string action, string name, string summary, string description, TBody example,
         Func<Guid, uint?, TBody, IMediator, CancellationToken, ValueTask<AllocationRequestResponse>> send) =>
         group.MapPost($"/{{requestId:guid}}/{action}", async (Guid requestId, TBody body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await send(requestId, ETags.OptionalIfMatch(http.Request), body, mediator, ct)))
             .WithName(name).RequireRoles(roles).WithSummary(summary).WithDescription(description + " If-Match is optional.")
             .WithRequestExample(example)
             .WithIfMatch(required: false)
-            .ProducesProblems(400, 404, 409, 412);
+            .ProducesProblems(400, 404, 412);
 
     private static Microsoft.AspNetCore.Http.HttpResults.Ok<AllocationRequestResponse> Respond(HttpContext http, AllocationRequestResponse request)
     {

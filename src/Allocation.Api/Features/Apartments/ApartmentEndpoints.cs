@@ -21,10 +21,12 @@ public static class ApartmentEndpoints
             .RequireRoles(Access.ManageStock)
             .WithRequestExample(new RegisterApartmentRequest("BB-10452", "Hallunda torg 4", "Hallunda", 3, 74.5m, 2, true, false, 8950m, new DateOnly(2026, 9, 1)))
             .WithSummary("Register an apartment under an agreement")
-            .WithDescription("The housing company provides an apartment: it enters the agreement's stock as available and takes one place of the quota. "
-                             + "Refused with 409 quota-exhausted when the stock has reached the quota, 409 duplicate-object-number when the "
-                             + "housing company already has that object number in a stock, 409 agreement-not-in-force outside the agreement's validity.")
-            .ProducesProblems(400, 404, 409);
+            .WithDescription("The housing company provides an apartment: it enters the agreement's stock as available and takes one place of the quota.")
+            .Refuses(
+                ("quota-exhausted", "the agreement's stock has reached its quota"),
+                ("duplicate-object-number", "the housing company already has an apartment with that object number in a stock"),
+                ("agreement-not-in-force", "today is outside the agreement's validity"))
+            .ProducesProblems(400, 404);
 
         var group = app.MapGroup("/api/v1/apartments").WithTags("Apartments");
 
@@ -82,7 +84,8 @@ public static class ApartmentEndpoints
             .WithSummary("Change an apartment's description")
             .WithDescription("Changes the fields given; absent fields keep their value. Requires If-Match with the apartment's ETag.")
             .WithIfMatch()
-            .ProducesProblems(400, 404, 409, 412, 428);
+            .Refuses(("apartment-not-in-stock", "the apartment has left the stock (taken over or returned)"))
+            .ProducesProblems(400, 404, 412, 428);
 
         group.MapPost("/{apartmentId:guid}/return", async (Guid apartmentId, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {
@@ -93,9 +96,9 @@ public static class ApartmentEndpoints
             .WithName("ReturnApartment")
             .RequireRoles(Access.ManageStock)
             .WithSummary("Return an apartment to the housing company")
-            .WithDescription("An available apartment leaves the agreement's stock and its quota place is freed. "
-                             + "409 apartment-not-available while it is offered or leased. If-Match is optional.")
+            .WithDescription("An available apartment leaves the agreement's stock and its quota place is freed. If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(404, 409, 412);
+            .Refuses(("apartment-not-available", "the apartment is offered or leased, or has already left the stock"))
+            .ProducesProblems(404, 412);
     }
 }

@@ -29,10 +29,13 @@ public static class ForecastEndpoints
                 + "and `lowConfidence` with reasons when an input rests on little history. Deterministic: the same `seed` and history "
                 + "give the same answer. The agreement must be the caller's municipality's (404). Refusals: 400 validation-failed "
                 + "(bounds, `apartments` above the stock, `runs` × stock above 3,000,000 or `runs` × the requests expected over the horizon "
-                + "above 10,000,000), 409 target-group-not-in-agreement, 409 insufficient-history (fewer than 20 approved requests, less "
-                + "than 30 days of history, no offer ever accepted, or leases that ended without lasting a day). A sensitive group's counts from 1 "
+                + "above 10,000,000). A sensitive group's counts from 1 "
                 + "to the suppression threshold − 1 are null and named in its `suppressed` (PRODUCT §6). Every forecast is written to "
                 + "the audit trail like a report (`exported reservation-what-if …`).")
-            .ProducesProblems(400, 404, 409);
+            .Refuses(
+                ("insufficient-history", "fewer than 20 approved requests, less than 30 days of history, no offer ever accepted, "
+                                         + "or only leases that ended without lasting a day"),
+                ("target-group-not-in-agreement", "the target group is not one of the agreement's target groups"))
+            .ProducesProblems(400, 404);
     }
 }

@@ -27,7 +27,8 @@ public static class HousingCompanyEndpoints
             .RequireRoles(Access.Administer)
             .WithRequestExample(new CreateHousingCompanyRequest("Huddingehem", "0126"))
             .WithSummary("Register a housing company")
-            .WithDescription("409 duplicate-housing-company when the name is taken.")
-            .ProducesProblems(400, 409);
+            .WithDescription("Adds a housing company that can be a party to agreements, in a municipality; its name is unique.")
+            .Refuses(("duplicate-housing-company", "a housing company with that name exists"))
+            .ProducesProblems(400);
     }
 }

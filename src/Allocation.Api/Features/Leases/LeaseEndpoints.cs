@@ -23,8 +23,13 @@ public static class LeaseEndpoints
             .WithSummary("Confirm the signed lease of an accepted offer")
             .WithDescription("The housing company confirms the signed lease: start date, lease form and trial period end (default: the agreement's "
                              + "trial months). The apartment becomes leased and the household housed. One lease per offer "
-                             + "(409 lease-already-confirmed) and one active lease per apartment.")
-            .ProducesProblems(400, 404, 409);
+                             + "and one active lease per apartment.")
+            .Refuses(
+                ("offer-not-accepted", "the offer is not accepted (open, declined, withdrawn or expired)"),
+                ("lease-already-confirmed", "the lease of this offer is already confirmed"),
+                ("lease-already-active", "the apartment already has an active lease"),
+                ("invalid-trial-period", "the trial period would end on or before the start date"))
+            .ProducesProblems(400, 404);
 
         var group = app.MapGroup("/api/v1/leases").WithTags("Leases");
 
@@ -52,7 +57,10 @@ public static class LeaseEndpoints
             .WithSummary("Record a follow-up")
             .WithDescription("A case officer's follow-up of an active lease: date, result (Ok or Concern, which needs a note). If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(400, 404, 409, 412);
+            .Refuses(
+                ("lease-not-active", "the lease has already been taken over or terminated"),
+                ("follow-up-before-lease", "the follow-up is dated before the lease starts"))
+            .ProducesProblems(400, 404, 412);
 
         group.MapPost("/{leaseId:guid}/takeover", async (Guid leaseId, TakeOverLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new TakeOverLeaseCommand(leaseId, ETags.OptionalIfMatch(http.Request), body), ct)))
@@ -60,10 +68,14 @@ public static class LeaseEndpoints
             .RequireRoles(Access.EndLeases)
             .WithRequestExample(new TakeOverLeaseRequest(new DateOnly(2028, 7, 1)))
             .WithSummary("Record the household's takeover of the lease")
-            .WithDescription("After the trial period (409 trial-not-completed before it) the household takes over the first-hand lease: the "
+            .WithDescription("After the trial period the household takes over the first-hand lease: the "
                              + "apartment leaves the agreement's stock and its quota place is freed. If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(400, 404, 409, 412);
+            .Refuses(
+                ("trial-not-completed", "the takeover day is before the trial period ends"),
+                ("lease-not-active", "the lease has already been taken over or terminated"),
+                ("date-in-future", "the takeover day has not come yet"))
+            .ProducesProblems(400, 404, 412);
 
         group.MapPost("/{leaseId:guid}/terminate", async (Guid leaseId, TerminateLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new TerminateLeaseCommand(leaseId, ETags.OptionalIfMatch(http.Request), body), ct)))
@@ -74,7 +86,11 @@ public static class LeaseEndpoints
             .WithDescription("With a reason (Moved, Breach, Eviction, Other). The apartment becomes available for the next household, or with "
                              + "`returnApartment` goes back to the housing company and frees its quota place. If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(400, 404, 409, 412);
+            .Refuses(
+                ("lease-not-active", "the lease has already been taken over or terminated"),
+                ("termination-before-lease", "the end day is before the lease starts"),
+                ("date-in-future", "the end day has not come yet"))
+            .ProducesProblems(400, 404, 412);
     }
 
     private static Ok<LeaseResponse> Respond(HttpContext http, LeaseResponse lease)

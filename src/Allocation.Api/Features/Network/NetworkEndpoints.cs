@@ -46,10 +46,17 @@ public static class NetworkEndpoints
             .WithSummary("Post a relocation request to the network")
             .WithDescription("A coordinator posts one of the municipality's approved allocation requests (household size, rooms and accessibility "
                              + "come from it); an external member's network-partner client describes the household itself. The person's own wish "
-                             + "of destination is required as her decision. Excluded municipalities never see the request. Refusals: "
-                             + "not-a-network-member, destination-wish-missing, wish-excludes-itself, request-not-approved, relocation-already-open, "
-                             + "reciprocity-threshold, unknown-network-member, allocation-request-required.")
-            .ProducesProblems(400, 404, 409);
+                             + "of destination is required as her decision. Excluded municipalities never see the request. 400 unknown-network-member "
+                             + "for a wished or excluded code that is not an active member; 400 allocation-request-required when a coordinator "
+                             + "gives no allocationRequestId.")
+            .Refuses(
+                ("reciprocity-threshold", "the member's ledger balance is below the network's threshold for posting new requests"),
+                ("not-a-network-member", "the caller's municipality is not an active member of the network"),
+                ("destination-wish-missing", "the person's own wish of destination is not recorded"),
+                ("wish-excludes-itself", "a municipality is both wished and excluded, or the wish is the municipality she leaves"),
+                ("request-not-approved", "the allocation request is not approved and queued"),
+                ("relocation-already-open", "the household already has an open relocation request"))
+            .ProducesProblems(400, 404);
 
         group.MapGet("/relocation-requests", async (IMediator mediator, RelocationRequestStatus? status, string? cursor, int? limit, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListRelocationRequestsQuery(status, cursor, limit ?? Paging.DefaultLimit), ct)))
@@ -77,9 +84,9 @@ public static class NetworkEndpoints
             .RequireRoles(Access.TakePartInNetwork)
             .WithSummary("List other members' open relocation requests")
             .WithDescription("What a member may answer: other members' open requests that do not exclude it, with only household size, rooms, "
-                             + "accessibility, urgency, earliest move date and whether the caller's municipality is acceptable to the person. "
-                             + "409 not-a-network-member for a municipality that is not an active member.")
-            .ProducesProblems(400, 409);
+                             + "accessibility, urgency, earliest move date and whether the caller's municipality is acceptable to the person.")
+            .Refuses(("not-a-network-member", "the caller's municipality is not an active member of the network"))
+            .ProducesProblems(400);
 
         group.MapGet("/open-relocation-requests/{relocationRequestId:guid}", async (Guid relocationRequestId, IMediator mediator, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new GetOpenRelocationRequestQuery(relocationRequestId), ct)))
@@ -87,7 +94,8 @@ public static class NetworkEndpoints
             .RequireRoles(Access.TakePartInNetwork)
             .WithSummary("Get another member's open relocation request")
             .WithDescription("The minimal view of another member's open request; 404 for a municipality the request excludes, as for one that does not exist.")
-            .ProducesProblems(404, 409);
+            .Refuses(("not-a-network-member", "the caller's municipality is not an active member of the network"))
+            .ProducesProblems(404);
 
         app.MapPut("/api/v1/apartments/{apartmentId:guid}/network", async (Guid apartmentId, NetworkAvailabilityRequest body, IMediator mediator, HttpContext http,
                     CancellationToken ct) =>
@@ -104,7 +112,8 @@ public static class NetworkEndpoints
             .WithDescription("A coordinator marks an apartment of the municipality's stock as available to the Södertörn network (or takes it back). "
                              + "It stays in the local queue too; whichever offer comes first holds it. If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(400, 404, 409, 412);
+            .Refuses(("apartment-not-in-stock", "the apartment has left the agreement's stock"))
+            .ProducesProblems(400, 404, 412);
 
         group.MapPost("/relocation-requests/{relocationRequestId:guid}/offers", async (Guid relocationRequestId, CreateRelocationOfferRequest body,
                     IMediator mediator, HttpContext http, CancellationToken ct) =>
@@ -119,10 +128,20 @@ public static class NetworkEndpoints
             .WithSummary("Offer an apartment to another member's relocation request")
             .WithDescription("A member answers with an available apartment of its own stock marked as available to the network; it becomes "
                              + "OfferedToNetwork, and one open offer per apartment holds across local and network offers. An external member "
-                             + "describes its apartment instead. 404 for a request the member may not see. Refusals: apartment-not-available, "
-                             + "apartment-not-for-network, offer-already-open, relocation-request-not-open, municipality-not-wished, "
-                             + "own-relocation-request, apartment-reserved, too-few-rooms, accessibility-not-met, not-a-network-member, apartment-required.")
-            .ProducesProblems(400, 404, 409);
+                             + "describes its apartment instead. 404 for a request the member may not see; 400 apartment-required when a member "
+                             + "with its stock on this platform gives no apartmentId.")
+            .Refuses(
+                ("apartment-not-available", "the apartment is not available (offered, leased or out of the stock)"),
+                ("apartment-not-for-network", "the apartment is not marked as available to the network"),
+                ("offer-already-open", "the apartment already has an open offer, local or to the network"),
+                ("apartment-reserved", "the apartment is reserved for a target group"),
+                ("relocation-request-not-open", "the relocation request is matched, completed or withdrawn"),
+                ("municipality-not-wished", "the person's wish of destination does not include the caller's municipality"),
+                ("own-relocation-request", "a member cannot answer its own request"),
+                ("too-few-rooms", "the apartment has fewer rooms than the household needs"),
+                ("accessibility-not-met", "the household needs an accessible apartment"),
+                ("not-a-network-member", "the caller's municipality is not an active member of the network"))
+            .ProducesProblems(400, 404);
 
         group.MapGet("/relocation-offers", async (IMediator mediator, Guid? relocationRequestId, RelocationOfferStatus? status, string? cursor, int? limit,
                     CancellationToken ct) =>
@@ -149,9 +168,13 @@ public static class NetworkEndpoints
             .WithSummary("Accept a network offer")
             .WithDescription("The origin takes one offer: the request is matched, every other open offer is released and its apartment is available "
                              + "again, and the household's allocation request leaves the local queue. The destination's housing company then "
-                             + "confirms the signed lease. Refusals: offer-not-open, relocation-request-not-open, request-not-approved. If-Match is optional.")
+                             + "confirms the signed lease. If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(404, 409, 412);
+            .Refuses(
+                ("offer-not-open", "the offer was already accepted, declined or released"),
+                ("relocation-request-not-open", "the relocation request already has an accepted offer or is closed"),
+                ("request-not-approved", "the household's allocation request is no longer approved and queued"))
+            .ProducesProblems(404, 412);
 
         group.MapPost("/relocation-offers/{relocationOfferId:guid}/decline", async (Guid relocationOfferId, DeclineRelocationOfferRequest body, IMediator mediator,
                     HttpContext http, CancellationToken ct) =>
@@ -163,7 +186,8 @@ public static class NetworkEndpoints
             .WithDescription("The origin declines with the household's reason (Other needs a note); the apartment is available again and the "
                              + "request stays open. If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(400, 404, 409, 412);
+            .Refuses(("offer-not-open", "the offer was already accepted, declined or released"))
+            .ProducesProblems(400, 404, 412);
 
         group.MapPost("/relocation-offers/{relocationOfferId:guid}/cancel", async (Guid relocationOfferId, CancelRelocationMoveRequest body, IMediator mediator,
                     HttpContext http, CancellationToken ct) =>
@@ -210,9 +234,14 @@ public static class NetworkEndpoints
             .WithDescription("The destination's housing company confirms the lease signed for the household moving through the network, as for a "
                              + "local offer: the lease belongs to the destination (its apartment and agreement) and links the network offer, not "
                              + "the origin's request. The move completes and the origin's allocation request closes as RelocatedThroughNetwork; "
-                             + "the ledger counts the placement. Refusals: offer-not-accepted, lease-already-confirmed, invalid-trial-period, "
-                             + "offer-not-on-platform.")
-            .ProducesProblems(400, 404, 409);
+                             + "the ledger counts the placement.")
+            .Refuses(
+                ("offer-not-accepted", "the offer is not accepted"),
+                ("lease-already-confirmed", "the lease for this offer is already confirmed"),
+                ("invalid-trial-period", "the trial period does not end after the lease starts"),
+                ("offer-not-on-platform", "the offered apartment is an external member's, not on this platform"),
+                ("relocation-request-not-matched", "the relocation request is no longer matched to this move"))
+            .ProducesProblems(400, 404);
 
         group.MapGet("/ledger", async (IMediator mediator, CancellationToken ct) => TypedResults.Ok(await mediator.Send(new GetNetworkLedgerQuery(), ct)))
             .WithName("GetNetworkLedger")

@@ -24,11 +24,23 @@ public static class OfferEndpoints
             .WithSummary("Offer an apartment to a household")
             .WithDescription("A coordinator offers an available apartment to an approved (queued) request. Every hard check must pass; a "
                              + "decision snapshot records the ranking and checks as they are now. At most one open offer per apartment and per "
-                             + "request. Refusals: request-not-approved, apartment-not-available, consent-missing, consent-expired, "
-                             + "excluded-district, too-few-rooms, rent-too-high, accessibility-not-met, district-not-required, "
-                             + "agreement-mismatch, request-in-cooldown, invalid-deadline, offer-already-open, apartment-reserved (the apartment "
-                             + "is reserved for another target group). An offer to a household of the reservation's group ends the reservation as Offered.")
-            .ProducesProblems(400, 404, 409);
+                             + "request. An offer to a household of the reservation's group ends the reservation as Offered.")
+            .Refuses(
+                ("offer-already-open", "the apartment or the request already has an open offer"),
+                ("request-not-approved", "the request is not approved (queued)"),
+                ("apartment-not-available", "the apartment is offered, leased or no longer in the stock"),
+                ("apartment-reserved", "the apartment is reserved for another target group"),
+                ("agreement-mismatch", "the apartment and the request belong to different agreements"),
+                ("too-few-rooms", "the apartment has fewer rooms than the household needs"),
+                ("rent-too-high", "the rent is above the household's limit"),
+                ("accessibility-not-met", "the household needs an accessible apartment"),
+                ("excluded-district", "the apartment is in a district the household must avoid"),
+                ("district-not-required", "the apartment is outside the districts the household needs"),
+                ("consent-missing", "no consent to disclose the offer details is recorded"),
+                ("consent-expired", "the recorded consent is not valid today"),
+                ("request-in-cooldown", "the cool-down after a declined offer is still running"),
+                ("invalid-deadline", "`respondBy` is not in the future"))
+            .ProducesProblems(400, 404);
 
         group.MapGet("/", async (IMediator mediator, Guid? apartmentId, Guid? requestId, OfferStatus? status, string? cursor, int? limit, CancellationToken ct) =>
                 TypedResults.Ok(await mediator.Send(new ListOffersQuery(apartmentId, requestId, status, cursor, limit ?? Paging.DefaultLimit), ct)))
@@ -54,17 +66,19 @@ public static class OfferEndpoints
             .WithSummary("Record the viewing")
             .WithDescription("The housing company records that the household viewed the apartment. If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(400, 404, 409, 412);
+            .Refuses(OfferRules.Unanswerable)
+            .ProducesProblems(400, 404, 412);
 
         group.MapPost("/{offerId:guid}/accept", async (Guid offerId, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new AcceptOfferCommand(offerId, ETags.OptionalIfMatch(http.Request)), ct)))
             .WithName("AcceptOffer")
             .RequireRoles(Access.AnswerOffers)
             .WithSummary("Record the household's acceptance")
-            .WithDescription("Before the deadline only (409 offer-expired after it). The housing company then confirms the signed lease. "
+            .WithDescription("Before the deadline only. The housing company then confirms the signed lease. "
                              + "If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(404, 409, 412);
+            .Refuses(OfferRules.Unanswerable)
+            .ProducesProblems(404, 412);
 
         group.MapPost("/{offerId:guid}/decline", async (Guid offerId, DeclineOfferRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new DeclineOfferCommand(offerId, ETags.OptionalIfMatch(http.Request), body), ct)))
@@ -76,17 +90,19 @@ public static class OfferEndpoints
                              + "the next offer. The apartment becomes available and the request returns to the queue with its original queue time. "
                              + "If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(400, 404, 409, 412);
+            .Refuses(OfferRules.Unanswerable)
+            .ProducesProblems(400, 404, 412);
 
         group.MapPost("/{offerId:guid}/withdraw", async (Guid offerId, IMediator mediator, HttpContext http, CancellationToken ct) =>
                 Respond(http, await mediator.Send(new WithdrawOfferCommand(offerId, ETags.OptionalIfMatch(http.Request)), ct)))
             .WithName("WithdrawOffer")
             .RequireRoles(Access.MakeOffers)
             .WithSummary("Withdraw an offer")
-            .WithDescription("The coordinator takes back an open offer (409 offer-not-open once it is answered). The apartment becomes available "
+            .WithDescription("The coordinator takes back an open offer, not one that is answered. The apartment becomes available "
                              + "and the request returns to the queue with its original queue time. If-Match is optional.")
             .WithIfMatch(required: false)
-            .ProducesProblems(404, 409, 412);
+            .Refuses(OfferRules.Unanswerable)
+            .ProducesProblems(404, 412);
     }
 
     private static Ok<OfferResponse> Respond(HttpContext http, OfferResponse offer)

@@ -9,6 +9,13 @@ namespace Allocation.Api.Features.Offers;
 /// <summary>The transaction pattern of every command on an existing offer.</summary>
 internal static class OfferRules
 {
+    /// <summary>The refusals of every command on an existing offer: it must still be open (a viewing: open or accepted).</summary>
+    public static readonly Refusal[] Unanswerable =
+    [
+        new("offer-expired", "the offer's deadline has passed"),
+        new("offer-not-open", "the offer has already been answered or withdrawn"),
+    ];
+
     /// <summary>
     /// Locks the offer, its apartment and its request (in that order, like every command), records an expiry that is
     /// due, checks If-Match when given, applies the change and saves, all in one transaction.

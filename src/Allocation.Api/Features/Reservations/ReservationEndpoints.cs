@@ -8,8 +8,8 @@ public static class ReservationEndpoints
 {
     private const string Eligibility =
         "While a reservation is active only households of its target group are eligible for the apartment: the queue, the eligible "
-        + "requests and apartments and offers all check it (check `reservation`; an offer to another group's household is 409 "
-        + "apartment-reserved), and an offer to a household of the group ends the reservation as Offered. At `until` it ends by "
+        + "requests and apartments and offers all check it (check `reservation`; an offer to another group's household is "
+        + "refused), and an offer to a household of the group ends the reservation as Offered. At `until` it ends by "
         + "itself (Expired) and the apartment is back in the general queue; reads show that at once.";
 
     public static void MapReservationEndpoints(this IEndpointRouteBuilder app)
@@ -29,14 +29,17 @@ public static class ReservationEndpoints
             .WithSummary("Reserve an apartment for a target group until a date")
             .WithDescription("A time-boxed reservation (PRODUCT §5.1), the alternative to earmarking: the available apartment is held for one of "
                              + "its agreement's target groups until `until`, at most 90 days ahead. Answers the apartment with its reservation. "
-                             + Eligibility + " Refusals: 409 apartment-not-available (offered, leased or not in the stock), "
-                             + "target-group-not-in-agreement, invalid-reservation-period (`until` not in the future), reservation-too-long "
-                             + "(more than 90 days ahead), reservation-exists (end the active reservation with DELETE first); 400 "
-                             + "unknown-target-group. The housing company sees that the apartment is reserved and until when, never the "
+                             + Eligibility + " The housing company sees that the apartment is reserved and until when, never the "
                              + "group or the note. If-Match (the apartment's ETag) is optional; an Idempotency-Key makes a retry safe.")
             .WithIfMatch(required: false)
             .WithIdempotencyKey()
-            .ProducesProblems(400, 404, 409, 412);
+            .Refuses(
+                ("reservation-exists", "the apartment already has an active reservation; end it with DELETE first"),
+                ("apartment-not-available", "the apartment is offered, leased or no longer in the stock"),
+                ("target-group-not-in-agreement", "the target group is not one of the apartment's agreement's target groups"),
+                ("invalid-reservation-period", "`until` is not in the future"),
+                ("reservation-too-long", "`until` is more than 90 days ahead"))
+            .ProducesProblems(400, 404, 412);
 
         group.MapDelete("/", async (Guid apartmentId, IMediator mediator, HttpContext http, CancellationToken ct) =>
             {
@@ -48,11 +51,11 @@ public static class ReservationEndpoints
             .RequireRoles(Access.Reserve)
             .WithSummary("End an apartment's reservation")
             .WithDescription("The coordinator ends the active reservation before its time: it is kept in the apartment's history as Cancelled "
-                             + "and the apartment is back in the general queue. Answers the apartment. 409 no-active-reservation when the "
-                             + "apartment has none (also once it has expired). If-Match (the apartment's ETag) is optional; an Idempotency-Key "
+                             + "and the apartment is back in the general queue. Answers the apartment. If-Match (the apartment's ETag) is optional; an Idempotency-Key "
                              + "makes a retry safe.")
             .WithIfMatch(required: false)
             .WithIdempotencyKey()
-            .ProducesProblems(404, 409, 412);
+            .Refuses(("no-active-reservation", "the apartment has no active reservation: none was made, or it has ended, also by expiry"))
+            .ProducesProblems(404, 412);
     }
 }

@@ -27,7 +27,8 @@ public static class TargetGroupEndpoints
             .RequireRoles(Access.Administer)
             .WithRequestExample(new CreateTargetGroupRequest("released-from-prison", "Personer som friges från anstalt", "People released from prison", 4, true, 0.05m))
             .WithSummary("Create a target group")
-            .WithDescription("Adds a priority target group. 409 duplicate-target-group-code when the code exists.")
-            .ProducesProblems(400, 409);
+            .WithDescription("Adds a priority target group.")
+            .Refuses(("duplicate-target-group-code", "a target group with that code exists"))
+            .ProducesProblems(400);
     }
 }
