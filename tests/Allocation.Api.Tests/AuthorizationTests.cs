@@ -88,6 +88,7 @@ public sealed class AuthorizationTests : ApiTest
         ["AcceptRelocationOffer"] = [K, N],
         ["DeclineRelocationOffer"] = [K, N],
         ["CancelRelocationMove"] = [K, N],
+        ["RecordRelocationMove"] = [N],
         ["WithdrawRelocationRequest"] = [K, N],
         ["ConfirmRelocationLease"] = [H],
         ["GetNetworkReport"] = [A, K],

@@ -2,7 +2,7 @@ using System.ComponentModel;
 
 namespace Allocation.Domain.Network;
 
-[Description("A relocation offer's state: Open (awaiting the origin's answer), Accepted (the move awaits the signed lease), Declined (by the origin, with a reason), Released (another offer was accepted or the origin withdrew its request), Leased (the destination's housing company confirmed the signed lease) or Cancelled (the accepted move was called off by the origin or the destination before a lease was signed).")]
+[Description("A relocation offer's state: Open (awaiting the origin's answer), Accepted (the move awaits the signed lease), Declined (by the origin, with a reason), Released (another offer was accepted or the origin withdrew its request), Leased (the destination's housing company confirmed the signed lease, or an external member's partner client recorded the move) or Cancelled (the accepted move was called off by the origin or the destination before a lease was signed).")]
 public enum RelocationOfferStatus { Open, Accepted, Declined, Released, Leased, Cancelled }
 
 [Description("Why an accepted network move was called off before its lease was signed: HouseholdWithdrew (the household no longer wants to move there), LeaseNotSigned (the lease was never signed), ApartmentUnavailable (the destination can no longer let the apartment), Safety (the move is no longer safe) or Other (with a note).")]
@@ -52,6 +52,9 @@ public sealed class RelocationOffer
     public DeclineReason? DeclineReason { get; private set; }
     public string? DeclineNote { get; private set; }
     public DateTimeOffset? LeasedAt { get; private set; }
+
+    /// <summary>An external member's move-in date, recorded by its partner client; null for a lease confirmed on this platform.</summary>
+    public DateOnly? MovedInOn { get; private set; }
 
     /// <summary>The party that called off the accepted move (origin or destination, by SCB code); null unless Cancelled.</summary>
     public string? CancelledBy { get; private set; }
@@ -206,6 +209,31 @@ public sealed class RelocationOffer
         request.CompleteRelocation(now);
         origin?.CloseAsRelocated(now);
         return Lease.ForRelocation(Guid.CreateVersion7(now), this, startDate, form, trialEnd, now);
+    }
+
+    /// <summary>
+    /// An external member (no housing company on this platform) records the move into the apartment it described: it
+    /// counts like a signed lease — the relocation completes, the ledger counts the placement and the origin's request
+    /// closes as RelocatedThroughNetwork. The lease itself is the external member's record, kept outside this platform.
+    /// </summary>
+    /// <param name="request">The offer's relocation request, locked.</param>
+    /// <param name="origin">The origin's allocation request, locked; null when an external member posted the request.</param>
+    /// <param name="moveInDate">The day the household moves in.</param>
+    /// <param name="now">The time of recording (UTC).</param>
+    public void RecordMove(RelocationRequest request, AllocationRequest? origin, DateOnly moveInDate, DateTimeOffset now)
+    {
+        if (ApartmentId is not null)
+            throw new DomainRuleException("offer-on-platform", "The apartment is on this platform: its housing company confirms the signed lease.");
+        EnsureParties(request, null);
+        if (Status == RelocationOfferStatus.Leased)
+            throw new DomainRuleException("move-already-recorded", "The move for this offer is already recorded.");
+        if (Status != RelocationOfferStatus.Accepted)
+            throw new DomainRuleException("offer-not-accepted", $"Only an accepted offer can become a move; this one is {Status}.");
+        Status = RelocationOfferStatus.Leased;
+        LeasedAt = now;
+        MovedInOn = moveInDate;
+        request.CompleteRelocation(now);
+        origin?.CloseAsRelocated(now);
     }
 
     private void EnsureOpen()

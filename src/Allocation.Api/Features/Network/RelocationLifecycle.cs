@@ -88,3 +88,46 @@ public sealed class CancelRelocationMoveHandler(AllocationDbContext db, Caller c
         return RelocationOfferResponse.From(offer, caller);
     }
 }
+
+/// <summary>The external member's partner client records the household's move into the apartment it offered.</summary>
+/// <param name="MoveInDate">The day the household moves in (local date).</param>
+public sealed record RecordRelocationMoveRequest(DateOnly MoveInDate);
+
+public sealed record RecordRelocationMoveCommand(Guid OfferId, uint? ExpectedVersion, RecordRelocationMoveRequest Body) : ICommand<RelocationOfferResponse>;
+
+public sealed class RecordRelocationMoveValidator : AbstractValidator<RecordRelocationMoveCommand>
+{
+    public RecordRelocationMoveValidator() => RuleFor(c => c.Body.MoveInDate).NotEqual(default(DateOnly)).WithMessage("moveInDate is required.");
+}
+
+/// <summary>
+/// An external member has no housing company on this platform to confirm a lease: its partner client records the move,
+/// which counts like a signed lease (ledger, relocated request, the origin's request closed as RelocatedThroughNetwork).
+/// </summary>
+public sealed class RecordRelocationMoveHandler(AllocationDbContext db, Caller caller, TimeProvider clock)
+    : ICommandHandler<RecordRelocationMoveCommand, RelocationOfferResponse>
+{
+    public async ValueTask<RelocationOfferResponse> Handle(RecordRelocationMoveCommand command, CancellationToken ct)
+    {
+        var seen = await db.RelocationOffers.AsNoTracking().SingleOrDefaultAsync(o => o.Id == command.OfferId, ct)
+                   ?? throw new NotFoundException("relocation offer", command.OfferId);
+        // The destination records its own move; the origin sees the offer but does not let the apartment.
+        if (seen.MunicipalityCode != caller.Municipality)
+            throw new ForbiddenException("other-municipality", "Only the member that offered the apartment records the move into it.");
+        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        // The network's lock order: relocation request, offer, allocation request.
+        var request = (await db.LockRelocationRequestAsync(seen.RelocationRequestId, ct, bypassScope: true))!;
+        var offer = (await db.LockRelocationOfferAsync(command.OfferId, ct))!;
+        ETags.Expect(db, offer, command.ExpectedVersion, o => o.Version);
+        var origin = request.AllocationRequestId is { } allocationId ? await db.LockRequestAsync(allocationId, ct, bypassScope: true) : null;
+        var now = clock.GetUtcNow();
+
+        offer.RecordMove(request, origin, command.Body.MoveInDate, now);
+
+        NetworkEvents.OfferChanged(db, offer, request, now);
+        NetworkEvents.RequestChanged(db, request, now);
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return RelocationOfferResponse.From(offer, caller);
+    }
+}

@@ -31,6 +31,7 @@ namespace Allocation.Api.Features.Network;
 /// <param name="CancelledBy">SCB code of the party (origin or destination) that called off the accepted move; null unless the status is Cancelled.</param>
 /// <param name="CancelReason">Why the accepted move was called off; null unless the status is Cancelled.</param>
 /// <param name="CancelNote">Free text recorded with the cancellation (always given for reason Other); null when none.</param>
+/// <param name="MovedInOn">The move-in date an external member's partner client recorded for the move (local date); null otherwise.</param>
 public sealed record RelocationOfferResponse(
     Guid Id,
     Guid RelocationRequestId,
@@ -51,12 +52,13 @@ public sealed record RelocationOfferResponse(
     [property: JsonIgnore] uint Version,
     string? CancelledBy = null,
     MoveCancelReason? CancelReason = null,
-    string? CancelNote = null)
+    string? CancelNote = null,
+    DateOnly? MovedInOn = null)
 {
     /// <summary>The destination's apartment id is the destination's own record: the origin does not get it (PRODUCT §12).</summary>
     public static RelocationOfferResponse From(RelocationOffer o, Caller caller) => new(o.Id, o.RelocationRequestId, o.MunicipalityCode,
         o.OriginMunicipalityCode, caller.Municipality == o.MunicipalityCode ? o.ApartmentId : null, o.District, o.Rooms, o.MonthlyRent, o.AvailableFrom,
-        o.IsAccessible, o.HouseholdSize, o.Status, o.CreatedAt, o.RespondedAt, o.DeclineReason, o.DeclineNote, o.Version, o.CancelledBy, o.CancelReason, o.CancelNote);
+        o.IsAccessible, o.HouseholdSize, o.Status, o.CreatedAt, o.RespondedAt, o.DeclineReason, o.DeclineNote, o.Version, o.CancelledBy, o.CancelReason, o.CancelNote, o.MovedInOn);
 }
 
 /// <summary>

@@ -55,6 +55,8 @@ public static class Access
     public static readonly string[] TakePartInNetwork = [Roles.Coordinator, Roles.NetworkPartner];
     public static readonly string[] OfferToNetwork = [Roles.Coordinator];
     public static readonly string[] ReadNetworkOffers = [Roles.Coordinator, Roles.NetworkPartner, Roles.HousingCompany];
+    /// <summary>An external member's move into the apartment it described: recorded by its partner client (no housing company here).</summary>
+    public static readonly string[] RecordNetworkMoves = [Roles.NetworkPartner];
     public static readonly string[] ReadNetworkLedger = [Roles.Coordinator, Roles.NetworkPartner, Roles.Auditor, Roles.Admin];
 
     public static RouteHandlerBuilder RequireRoles(this RouteHandlerBuilder builder, string[] roles) =>

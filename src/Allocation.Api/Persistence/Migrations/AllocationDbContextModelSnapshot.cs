@@ -1231,6 +1231,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("numeric(10,2)")
                         .HasColumnName("monthly_rent");
 
+                    b.Property<DateOnly?>("MovedInOn")
+                        .HasColumnType("date")
+                        .HasColumnName("moved_in_on");
+
                     b.Property<string>("MunicipalityCode")
                         .IsRequired()
                         .HasMaxLength(4)
