@@ -7,6 +7,7 @@ using Allocation.Api.Features.Forecasts;
 using Allocation.Api.Features.Webhooks;
 using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Leases;
+using Allocation.Api.Features.Network;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Features.Apartments;
@@ -50,6 +51,8 @@ builder.Services.AddScoped<QueueRanking>();
 builder.Services.AddScoped<QueuePages>();
 builder.Services.AddScoped<DeadlineSettlement>();
 builder.Services.AddHostedService<DeadlineSweep>();
+// PRODUCT §7: the reciprocity rule; without Network:ReciprocityThreshold it is off.
+builder.Services.AddSingleton(new Allocation.Domain.Network.ReciprocityRule(builder.Configuration.GetValue<int?>("Network:ReciprocityThreshold")));
 builder.Services.AddScoped<WebhookDispatcher>();
 builder.Services.AddHostedService<WebhookDeliveryService>();
 builder.Services.AddWebhookHttpClient();
@@ -123,6 +126,7 @@ app.MapAuditTrailEndpoints();
 app.MapEventEndpoints();
 app.MapWebhookEndpoints();
 app.MapReportEndpoints();
+app.MapNetworkEndpoints();
 app.MapForecastEndpoints();
 
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))

@@ -199,6 +199,22 @@ public sealed class AllocationRequest
         MoveTo(Status, RequestStatus.Approved, now, reason);
     }
 
+    /// <summary>The origin accepted a network offer for the household: it leaves the local queue, holding its one open offer (PRODUCT §4).</summary>
+    internal void MarkRelocating(DateTimeOffset now)
+    {
+        Require(RequestStatus.Approved, "request-not-approved", "Only an approved (queued) request can accept a network offer.");
+        MoveTo(Status, RequestStatus.Offered, now, "network offer accepted");
+    }
+
+    /// <summary>The lease in the destination is signed: the request closes with outcome RelocatedThroughNetwork (PRODUCT §4).</summary>
+    internal void CloseAsRelocated(DateTimeOffset now)
+    {
+        Require(RequestStatus.Offered, "request-not-offered", "Only a request with an accepted network offer can close as relocated.");
+        Outcome = RequestOutcome.RelocatedThroughNetwork;
+        ClosedAt = now;
+        MoveTo(Status, RequestStatus.Closed, now, $"closed: {RequestOutcome.RelocatedThroughNetwork}");
+    }
+
     internal void MarkHoused(DateTimeOffset now)
     {
         Require(RequestStatus.Offered, "request-not-offered", "Only an offered request can be housed.");

@@ -40,6 +40,10 @@ public sealed class Apartment
     public decimal MonthlyRent { get; private set; }
     public DateOnly AvailableFrom { get; private set; }
     public ApartmentStatus Status { get; private set; }
+
+    /// <summary>PRODUCT §7: the municipality offers this apartment to the Södertörn network as well as to its own queue.</summary>
+    public bool AvailableToNetwork { get; private set; }
+
     public DateTimeOffset ProvidedAt { get; private set; }
     public DateTimeOffset? LeftStockAt { get; private set; }
     public uint Version { get; private set; }
@@ -110,10 +114,33 @@ public sealed class Apartment
         MoveTo(Status, ApartmentStatus.Offered, now, "offered");
     }
 
-    /// <summary>The offer was declined, withdrawn or expired, or the lease ended without a return: available again.</summary>
+    /// <summary>PRODUCT §7: marks (or unmarks) an apartment of the stock as available to the network; it counts as having apartments to offer.</summary>
+    public void SetAvailableToNetwork(bool available)
+    {
+        if (!Status.IsInStock())
+            throw new DomainRuleException("apartment-not-in-stock", "The apartment has left the agreement's stock.");
+        AvailableToNetwork = available;
+    }
+
+    /// <summary>Another member's household is offered the apartment through the network (one open offer at a time, local or not).</summary>
+    internal void MarkOfferedToNetwork(DateTimeOffset now)
+    {
+        if (!AvailableToNetwork)
+            throw new DomainRuleException("apartment-not-for-network", "The apartment is not marked as available to the network.");
+        EnsureStatus(ApartmentStatus.Available, "A network offer needs an available apartment.");
+        MoveTo(Status, ApartmentStatus.OfferedToNetwork, now, "offered to the network");
+    }
+
+    internal void MarkLeasedThroughNetwork(DateTimeOffset now)
+    {
+        EnsureStatus(ApartmentStatus.OfferedToNetwork, "A network lease needs the apartment of an accepted network offer.");
+        MoveTo(Status, ApartmentStatus.Leased, now, "lease signed through the network");
+    }
+
+    /// <summary>The offer was declined, withdrawn, released or expired, or the lease ended without a return: available again.</summary>
     internal void MakeAvailableAgain(DateTimeOffset now, string reason)
     {
-        if (Status is not (ApartmentStatus.Offered or ApartmentStatus.Leased))
+        if (Status is not (ApartmentStatus.Offered or ApartmentStatus.OfferedToNetwork or ApartmentStatus.Leased))
             throw new DomainRuleException("apartment-not-available", $"The apartment is {Status}; it cannot become available again.");
         MoveTo(Status, ApartmentStatus.Available, now, reason);
     }

@@ -42,12 +42,46 @@ public sealed class Lease
         SignedAt = now;
     }
 
+    /// <summary>
+    /// A destination lease for a household relocated through the network. The origin's unit has no say here: the
+    /// destination's coordinators follow it up, so it carries <see cref="NetworkUnit"/> instead of a unit.
+    /// </summary>
+    internal static Lease ForRelocation(Guid id, Network.RelocationOffer offer, DateOnly startDate, LeaseForm form, DateOnly trialEndsOn, DateTimeOffset now) =>
+        new()
+        {
+            Id = id,
+            MunicipalityCode = offer.MunicipalityCode,
+            AgreementId = offer.AgreementId!.Value,
+            RelocationOfferId = offer.Id,
+            ApartmentId = offer.ApartmentId!.Value,
+            HousingCompanyId = offer.HousingCompanyId!.Value,
+            OwningUnit = NetworkUnit,
+            StartDate = startDate,
+            Form = form,
+            TrialEndsOn = trialEndsOn,
+            Status = LeaseStatus.Active,
+            SignedAt = now,
+        };
+
+    /// <summary>The owning unit of a lease signed through the network: no unit's case officers, the coordinators only.</summary>
+    public const string NetworkUnit = "network";
+
     public Guid Id { get; private set; }
     public string MunicipalityCode { get; private set; }
     public Guid AgreementId { get; private set; }
-    public Guid OfferId { get; private set; }
+    /// <summary>The local offer the lease was signed for; null for a lease signed through the network.</summary>
+    public Guid? OfferId { get; private set; }
+
+    /// <summary>The network offer the lease was signed for (PRODUCT §7); null for a local lease.</summary>
+    public Guid? RelocationOfferId { get; private set; }
+
     public Guid ApartmentId { get; private set; }
-    public Guid RequestId { get; private set; }
+
+    /// <summary>
+    /// The household's allocation request in this municipality; null for a lease signed through the network, whose
+    /// household's request belongs to the origin municipality and is never linked from the destination's records (PRODUCT §12).
+    /// </summary>
+    public Guid? RequestId { get; private set; }
     public Guid HousingCompanyId { get; private set; }
     public string OwningUnit { get; private set; }
     public DateOnly StartDate { get; private set; }

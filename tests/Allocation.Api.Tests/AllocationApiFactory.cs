@@ -12,7 +12,9 @@ using Microsoft.Extensions.Time.Testing;
 namespace Allocation.Api.Tests;
 
 /// <summary>One API instance, in process, against a real PostgreSQL, with a clock the test controls.</summary>
-public sealed class AllocationApiFactory(string connectionString) : WebApplicationFactory<Program>
+/// <param name="connectionString">The test database.</param>
+/// <param name="settings">Configuration this instance runs with besides the test defaults (e.g. a network rule).</param>
+public sealed class AllocationApiFactory(string connectionString, IReadOnlyDictionary<string, string>? settings = null) : WebApplicationFactory<Program>
 {
     /// <summary>Inside the seeded agreement's validity.</summary>
     public static readonly DateTimeOffset Start = new(2026, 6, 1, 8, 0, 0, TimeSpan.Zero);
@@ -58,6 +60,7 @@ public sealed class AllocationApiFactory(string connectionString) : WebApplicati
         builder.UseSetting("CaseReferences:CurrentKey", "test1");
         builder.UseSetting("CaseReferences:Keys:test1", Convert.ToBase64String(Encoding.UTF8.GetBytes("test-case-reference-key-32-bytes")));
         builder.UseSetting("CaseReferences:PseudonymKey", Convert.ToBase64String(Encoding.UTF8.GetBytes("test-pseudonym-key")));
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) builder.UseSetting(key, value);
         // Expected refusals (constraint violations, outages) would otherwise flood the test output.
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
         builder.UseSetting("Logging:LogLevel:Microsoft.EntityFrameworkCore", "None");

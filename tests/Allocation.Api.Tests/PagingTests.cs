@@ -34,6 +34,21 @@ public sealed class PagingTests : ApiTest
             var created = await Client.PostAsJsonAsync("/api/v1/webhook-subscriptions", new CreateWebhookSubscriptionRequest("https://integration.botkyrkabyggen.example/events"), Api.Json);
             subscription = await (await created.AssertStatusAsync(HttpStatusCode.Created)).ReadAsync<WebhookSubscriptionResponse>();
         }
+        // The network's lists: two members, two of Botkyrka's own relocation requests with an offer each from Huddinge, and
+        // two of Huddinge's requests open to Botkyrka.
+        var huddinge = await Network.NetworkWorld.JoinAsync(Factory, Network.NetworkWorld.Huddinge, "Huddinge");
+        await Network.NetworkWorld.JoinAsync(Factory, SeedData.Botkyrka, "Botkyrka");
+        for (var i = 0; i < 2; i++)
+        {
+            var allocation = await Client.CreateQueuedRequestAsync(Api.NewRequest(agreementId));
+            var relocation = await (await (await Client.PostAsJsonAsync("/api/v1/network/relocation-requests",
+                    new Features.Network.CreateRelocationRequestRequest(new DateOnly(2026, 8, 1), true, null, null, allocation.Id), Api.Json))
+                .AssertStatusAsync(HttpStatusCode.Created)).ReadAsync<Features.Network.RelocationRequestResponse>();
+            await Network.NetworkWorld.OfferAsync(huddinge, relocation.Id, (await Network.NetworkWorld.NetworkApartmentAsync(huddinge)).Id);
+            await (await huddinge.Partner.PostAsJsonAsync("/api/v1/network/relocation-requests",
+                new Features.Network.CreateRelocationRequestRequest(new DateOnly(2026, 8, 1), true, null, null, null, Domain.Urgency.Normal, 2, 1, false), Api.Json))
+                .AssertStatusAsync(HttpStatusCode.Created);
+        }
         _ids = new Dictionary<string, string>
         {
             ["agreementId"] = agreementId.ToString(),

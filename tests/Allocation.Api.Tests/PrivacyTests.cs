@@ -100,7 +100,9 @@ public sealed class PrivacyTests : ApiTest
                      $"/api/v1/offers/{offer.Id}", $"/api/v1/leases/{lease.Id}", $"/api/v1/queue?agreementId={apartment.AgreementId}",
                  })
             await (await huddinge.GetAsync(uri)).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
-        Assert.That((await huddinge.GetAsync<Page<AllocationRequestResponse>>("/api/v1/allocation-requests?limit=200")).Items, Is.Empty);
+        // Huddinge may have households of its own on the shared deployment; none of Botkyrka's.
+        Assert.That((await huddinge.GetAsync<Page<AllocationRequestResponse>>("/api/v1/allocation-requests?limit=200")).Items
+            .Where(r => r.MunicipalityCode != "0126"), Is.Empty);
         var auditor = Factory.CreateClient(AuthorizationTests.Who(Roles.Auditor, municipality: "0126"));
         Assert.That((await auditor.GetAsync<Page<Features.AuditTrail.AuditEntryResponse>>($"/api/v1/audit-trail?resourceId={request.Id}")).Items, Is.Empty);
         await (await Factory.CreateClient(AuthorizationTests.Who(Roles.Admin, municipality: "0126")).PostAsJsonAsync("/api/v1/agreements", Api.NewAgreement(), Api.Json))

@@ -14,7 +14,7 @@ namespace Allocation.Benchmarks;
 public sealed class ReferenceApp(WebApplication app, NpgsqlDataSource dataSource, Uri baseAddress) : IAsyncDisposable
 {
     private const string Columns = "id, agreement_id, municipality_code, housing_company_id, object_number, address, district, rooms, floor_area, "
-                                   + "floor, has_lift, is_accessible, monthly_rent, available_from, status, provided_at, left_stock_at, xmin";
+                                   + "floor, has_lift, is_accessible, monthly_rent, available_from, status, provided_at, available_to_network, left_stock_at, xmin";
 
     public Uri BaseAddress { get; } = baseAddress;
 
@@ -77,7 +77,7 @@ public sealed class ReferenceApp(WebApplication app, NpgsqlDataSource dataSource
     private static ApartmentResponse Read(NpgsqlDataReader r) => new(
         r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetGuid(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetInt32(7), r.GetDecimal(8),
         r.GetInt32(9), r.GetBoolean(10), r.GetBoolean(11), r.GetDecimal(12), r.GetFieldValue<DateOnly>(13), Enum.Parse<ApartmentStatus>(r.GetString(14)),
-        r.GetFieldValue<DateTimeOffset>(15), r.IsDBNull(16) ? null : r.GetFieldValue<DateTimeOffset>(16), null, r.GetFieldValue<uint>(17));
+        r.GetFieldValue<DateTimeOffset>(15), r.GetBoolean(16), r.IsDBNull(17) ? null : r.GetFieldValue<DateTimeOffset>(17), null, r.GetFieldValue<uint>(18));
 
     public async ValueTask DisposeAsync()
     {

@@ -7,6 +7,7 @@ using Allocation.Api.Features.Events;
 using Allocation.Api.Features.Forecasts;
 using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.Leases;
+using Allocation.Api.Features.Network;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Features.Reservations;
@@ -71,7 +72,7 @@ internal static class ContractExamples
 
     private static readonly ApartmentResponse Apartment = new(ApartmentId, SeedData.BotkyrkaAgreement, SeedData.Botkyrka, SeedData.Botkyrkabyggen,
         "BB-10452", "Hallunda torg 4", "Hallunda", 3, 74.5m, 2, true, false, 8950m, new DateOnly(2026, 5, 15), ApartmentStatus.Available,
-        Utc(5, 12, 8, 15), null, null, 0);
+        Utc(5, 12, 8, 15), false, null, null, 0);
 
     // Reserved for the household's target group a week after it was provided; the offer to the household ended it.
     private static readonly ReservationResponse Reservation = new(new Guid("0195f9b8-4e20-7a31-8c52-6d7e8f9a0b1c"), "violence-exposed-women",
@@ -90,7 +91,7 @@ internal static class ContractExamples
             new CompetitorSnapshot("H-8b20e5f61a93", 2, 2, Urgency.Urgent, Utc(3, 30, 8, 50), false),
         ]), 0);
 
-    private static readonly LeaseResponse Lease = new(LeaseId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, OfferId, ApartmentId, RequestId,
+    private static readonly LeaseResponse Lease = new(LeaseId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, OfferId, null, ApartmentId, RequestId,
         new DateOnly(2026, 7, 1), LeaseForm.MunicipalitySublet, new DateOnly(2028, 7, 1), true, LeaseStatus.Active, Utc(6, 10, 9, 0), null, null,
         [new FollowUpResponse(new Guid("01a0a579-8640-7a17-af29-d0daa54fd23c"), new DateOnly(2026, 9, 15), FollowUpResult.Ok, null, Utc(9, 15, 14, 30))], 0);
 
@@ -105,6 +106,26 @@ internal static class ContractExamples
     private static readonly HousingCompanyResponse HousingCompany = new(SeedData.Botkyrkabyggen, "Botkyrkabyggen", SeedData.Botkyrka);
 
     private static readonly WebhookDeliveryResponse Delivery = new(5120, 90412, 1, Utc(5, 29, 10, 5), 204, null, true);
+
+    // The network (PRODUCT §7): Botkyrka relocates the household above; Huddinge answers.
+    private static readonly Guid RelocationRequestId = new("019e8a10-5b20-7d41-9a3c-6e7f8091a2b3");
+
+    private static readonly RelocationOfferResponse RelocationOffer = new(new Guid("019e8b44-0c10-7e52-8b4d-7f8091a2b3c4"), RelocationRequestId, "0126",
+        SeedData.Botkyrka, null, "Flemingsberg", 3, 9200m, new DateOnly(2026, 8, 15), false, 3, Domain.Network.RelocationOfferStatus.Open, Utc(6, 4, 13, 10),
+        null, null, null, 0);
+
+    private static readonly NetworkMemberResponse Member = new("0126", "Huddinge", true, "huddinge-boendesamordning", true, 0);
+
+    private static readonly RelocationRequestResponse RelocationRequest = new(RelocationRequestId, SeedData.Botkyrka, RequestId, 3, 3, false, Urgency.Acute,
+        new DateOnly(2026, 8, 1), ["0138"], ["0126", "0181"], Domain.Network.RelocationRequestStatus.Open, Utc(6, 2, 9, 30), null, null, 0);
+
+    private static readonly OpenRelocationRequestResponse OpenRelocationRequest = new(RelocationRequestId, 3, 3, false, Urgency.Acute, new DateOnly(2026, 8, 1), true);
+
+    private static readonly NetworkLedgerResponse Ledger = new(-3, "A member whose balance (given − received) is below -3 may not post new relocation requests.",
+    [
+        new LedgerMemberResponse("0126", "Huddinge", true, 4, 2, 2, 11, 5, 6, 1, 7, true),
+        new LedgerMemberResponse(SeedData.Botkyrka, "Botkyrka", true, 2, 4, -2, 5, 11, -6, 2, 3, true),
+    ]);
 
     /// <summary>The examples by the type an operation declares it answers with.</summary>
     private static readonly Dictionary<Type, object> ByType = new object[]
@@ -139,6 +160,15 @@ internal static class ContractExamples
         KeysetPage(Subscription, w => w.Id),
         new Page<AuditEntryResponse>([AuditEntry], Paging.EncodePosition(AuditEntry.Id)),
         new Page<WebhookDeliveryResponse>([Delivery], Paging.EncodePosition(Delivery.Id)),
+        Member,
+        RelocationRequest,
+        OpenRelocationRequest,
+        Ledger,
+        OffsetPage(Member),
+        KeysetPage(RelocationRequest, r => r.Id),
+        KeysetPage(OpenRelocationRequest, r => r.Id),
+        RelocationOffer,
+        KeysetPage(RelocationOffer, o => o.Id),
         ForecastExamples.Response,
     }.ToDictionary(e => e.GetType());
 

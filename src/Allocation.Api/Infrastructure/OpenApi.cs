@@ -70,6 +70,7 @@ public static class OpenApi
         ["Audit trail"] = "The append-only, hash-chained record of every change and every read of a request's details.",
         ["Events"] = "The change feed of apartment, offer and lease states.",
         ["Webhooks"] = "Signed push delivery of the change feed to partner systems.",
+        ["Network"] = "The Södertörn network: members, relocation requests between them, offers from each other's stock and the reciprocity ledger.",
         ["Forecasts"] = "What-if forecasts from an agreement's history: what a reservation policy would cost in vacant days and gain in waiting time.",
     };
 
@@ -212,6 +213,9 @@ public static class OpenApi
         [(ParameterLocation.Path, "offerId")] = "The offer's id.",
         [(ParameterLocation.Path, "leaseId")] = "The lease's id.",
         [(ParameterLocation.Path, "subscriptionId")] = "The webhook subscription's id.",
+        [(ParameterLocation.Path, "municipalityCode")] = "The member municipality's SCB code (four digits, e.g. 0126).",
+        [(ParameterLocation.Path, "relocationRequestId")] = "The relocation request's id.",
+        [(ParameterLocation.Path, "relocationOfferId")] = "The network offer's id.",
         [(ParameterLocation.Query, "cursor")] = "The `nextCursor` of the previous page; leave it out for the first page.",
         [(ParameterLocation.Query, "limit")] = "The most items the page may hold.",
         [(ParameterLocation.Query, "after")] = "The `nextCursor` of the previous read; leave it out to read from the start.",
@@ -219,6 +223,7 @@ public static class OpenApi
         [(ParameterLocation.Query, "agreementId")] = "Only those under this agreement.",
         [(ParameterLocation.Query, "apartmentId")] = "Only those for this apartment.",
         [(ParameterLocation.Query, "requestId")] = "Only those for this allocation request.",
+        [(ParameterLocation.Query, "relocationRequestId")] = "Only those answering this relocation request.",
         [(ParameterLocation.Query, "status")] = "Only those in this status.",
         [(ParameterLocation.Query, "district")] = "Only apartments in this district (exact name, e.g. Hallunda).",
         [(ParameterLocation.Query, "minRooms")] = "Only apartments with at least this many rooms.",

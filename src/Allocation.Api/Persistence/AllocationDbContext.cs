@@ -30,6 +30,9 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     public DbSet<Reservation> Reservations => Set<Reservation>();
     public DbSet<Lease> Leases => Set<Lease>();
     public DbSet<FollowUp> FollowUps => Set<FollowUp>();
+    public DbSet<Domain.Network.NetworkMember> NetworkMembers => Set<Domain.Network.NetworkMember>();
+    public DbSet<Domain.Network.RelocationRequest> RelocationRequests => Set<Domain.Network.RelocationRequest>();
+    public DbSet<Domain.Network.RelocationOffer> RelocationOffers => Set<Domain.Network.RelocationOffer>();
     public DbSet<Infrastructure.Audit.AuditEntry> AuditEntries => Set<Infrastructure.Audit.AuditEntry>();
     public DbSet<Infrastructure.IdempotencyRecord> IdempotencyRecords => Set<Infrastructure.IdempotencyRecord>();
     public DbSet<Features.Events.PartnerEvent> PartnerEvents => Set<Features.Events.PartnerEvent>();
@@ -63,6 +66,18 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     public Task<Lease?> LockLeaseAsync(Guid id, CancellationToken ct) =>
         Leases.FromSql($"SELECT *, xmin FROM leases WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
 
+    // Network rows: a relocation request is locked before its offers, and an offer before its apartment (the order above).
+    public Task<Domain.Network.RelocationRequest?> LockRelocationRequestAsync(Guid id, CancellationToken ct, bool bypassScope = false) =>
+        Scope(RelocationRequests.FromSql($"SELECT *, xmin FROM relocation_requests WHERE id = {id} FOR UPDATE"), bypassScope).SingleOrDefaultAsync(ct);
+
+    public Task<Domain.Network.RelocationOffer?> LockRelocationOfferAsync(Guid id, CancellationToken ct) =>
+        RelocationOffers.FromSql($"SELECT *, xmin FROM relocation_offers WHERE id = {id} FOR UPDATE").SingleOrDefaultAsync(ct);
+
+    /// <summary>A request's open offers, locked in id order: reached through the request, so across members (bypassScope).</summary>
+    public Task<List<Domain.Network.RelocationOffer>> LockOpenRelocationOffersAsync(Guid relocationRequestId, CancellationToken ct) =>
+        RelocationOffers.FromSql($"SELECT *, xmin FROM relocation_offers WHERE relocation_request_id = {relocationRequestId} AND status = 'Open' ORDER BY id FOR UPDATE")
+            .IgnoreQueryFilters().ToListAsync(ct);
+
     private static IQueryable<T> Scope<T>(IQueryable<T> query, bool bypassScope) where T : class => bypassScope ? query.IgnoreQueryFilters() : query;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -88,6 +103,16 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
         modelBuilder.Entity<Lease>().HasQueryFilter(l => Unscoped
             || (l.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || l.HousingCompanyId == CallerHousingCompany)
                 && (!CallerIsCaseOfficerOnly || l.OwningUnit == CallerUnit)));
+        // PRODUCT §7, §12: a relocation request is the origin's record, like its allocation requests. Other members see
+        // only a minimal view of it, through Features/Network/NetworkView, the one place that reads past this filter.
+        modelBuilder.Entity<Domain.Network.RelocationRequest>().HasQueryFilter(r => Unscoped
+            || (r.MunicipalityCode == CallerMunicipality && !CallerIsHousingCompanyOnly && (!CallerIsCaseOfficerOnly || r.OwningUnit == CallerUnit)));
+        // A network offer is shared by its two parties only: the destination (whose apartment it is; its housing company
+        // confirms the lease) and the origin (which answers it). No third member sees it.
+        modelBuilder.Entity<Domain.Network.RelocationOffer>().HasQueryFilter(o => Unscoped
+            || (!CallerIsCaseOfficerOnly
+                && ((o.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || o.HousingCompanyId == CallerHousingCompany))
+                    || (o.OriginMunicipalityCode == CallerMunicipality && !CallerIsHousingCompanyOnly))));
         // PRODUCT §6: the case officer's follow-ups of a household are social services' notes, not the landlord's to read.
         modelBuilder.Entity<FollowUp>().HasQueryFilter(f => Unscoped || !CallerIsHousingCompanyOnly);
         modelBuilder.Entity<Infrastructure.Audit.AuditEntry>().HasQueryFilter(e => Unscoped || e.Municipality == CallerMunicipality);

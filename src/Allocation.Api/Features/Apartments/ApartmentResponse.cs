@@ -22,6 +22,7 @@ namespace Allocation.Api.Features.Apartments;
 /// <param name="AvailableFrom">First day the apartment can be moved into (local date); vacant days are counted from this day.</param>
 /// <param name="Status">The apartment's current state.</param>
 /// <param name="ProvidedAt">When the apartment was registered and entered the stock (UTC instant, ISO 8601).</param>
+/// <param name="AvailableToNetwork">Whether the municipality offers the apartment to the Södertörn network as well as to its own queue (PRODUCT §7); set by a coordinator.</param>
 /// <param name="LeftStockAt">When the apartment left the stock by takeover or return (UTC instant, ISO 8601); null while it is in the stock.</param>
 /// <param name="Reservation">The apartment's active reservation (PRODUCT §5.1): while it lasts only households of its target group are eligible for the apartment. Null when it is not reserved; a reservation past its <c>until</c> is over at once, whether or not its expiry is recorded yet. The housing company sees that the apartment is reserved and until when, not for which group; only coordinators see the note.</param>
 /// <param name="Version">Row version for optimistic concurrency; not in the body, sent as the ETag header.</param>
@@ -42,6 +43,7 @@ public sealed record ApartmentResponse(
     DateOnly AvailableFrom,
     ApartmentStatus Status,
     DateTimeOffset ProvidedAt,
+    bool AvailableToNetwork,
     DateTimeOffset? LeftStockAt,
     ReservationResponse? Reservation,
     [property: JsonIgnore] uint Version)
@@ -49,7 +51,7 @@ public sealed record ApartmentResponse(
     /// <summary>The apartment's own columns; the reservation is added by <see cref="ReservationViews"/>.</summary>
     public static readonly Expression<Func<Apartment, ApartmentResponse>> Projection = a => new ApartmentResponse(
         a.Id, a.AgreementId, a.MunicipalityCode, a.HousingCompanyId, a.ObjectNumber, a.Address, a.District, a.Rooms, a.FloorArea,
-        a.Floor, a.HasLift, a.IsAccessible, a.MonthlyRent, a.AvailableFrom, a.Status, a.ProvidedAt, a.LeftStockAt, null, a.Version);
+        a.Floor, a.HasLift, a.IsAccessible, a.MonthlyRent, a.AvailableFrom, a.Status, a.ProvidedAt, a.AvailableToNetwork, a.LeftStockAt, null, a.Version);
 
     private static readonly Func<Apartment, ApartmentResponse> Compiled = Projection.Compile();
 

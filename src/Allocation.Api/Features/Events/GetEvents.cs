@@ -9,9 +9,9 @@ namespace Allocation.Api.Features.Events;
 /// <summary>A change-feed entry: one status change of an apartment, offer or lease, or a reservation made or ended, that the caller may see (its municipality, and for a housing company or case officer only its own). Carries ids, states and dates only, never personal data.</summary>
 /// <param name="Id">The event's position in the feed: ids grow in commit order, so reading after the last id seen never skips an event. Webhook deliveries send it as Webhook-Id.</param>
 /// <param name="OccurredAt">When the change was recorded (UTC instant, ISO 8601).</param>
-/// <param name="Type"><c>{resourceType}.{new status}</c> in kebab case, e.g. <c>apartment.available</c>, <c>offer.created</c>, <c>offer.declined</c>, <c>lease.signed</c>, <c>lease.taken-over</c>, <c>reservation.created</c>, <c>reservation.expired</c>.</param>
-/// <param name="ResourceType"><c>apartment</c>, <c>offer</c>, <c>lease</c> or <c>reservation</c>.</param>
-/// <param name="ResourceId">Id of the apartment, offer, lease or reservation that changed.</param>
+/// <param name="Type"><c>{resourceType}.{new status}</c> in kebab case, e.g. <c>apartment.available</c>, <c>offer.created</c>, <c>offer.declined</c>, <c>lease.signed</c>, <c>lease.taken-over</c>, <c>reservation.created</c>, <c>reservation.expired</c>; for the Södertörn network <c>relocation-request.posted</c>, <c>relocation-request.matched</c>, <c>relocation-request.relocated</c>, <c>relocation-offer.created</c>, <c>relocation-offer.accepted</c>, <c>relocation-offer.declined</c>, <c>relocation-offer.released</c>, <c>relocation-offer.leased</c>, told to the parties involved only.</param>
+/// <param name="ResourceType"><c>apartment</c>, <c>offer</c>, <c>lease</c>, <c>reservation</c>, <c>relocation-request</c> or <c>relocation-offer</c>.</param>
+/// <param name="ResourceId">Id of the apartment, offer, lease, reservation, relocation request or relocation offer that changed.</param>
 /// <param name="Data">The resource's id and state after the change, with the ids and dates of its resource type.</param>
 public sealed record EventResponse(long Id, DateTimeOffset OccurredAt, string Type, string ResourceType, Guid ResourceId, EventData Data);
 

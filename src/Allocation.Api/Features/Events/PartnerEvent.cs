@@ -30,7 +30,7 @@ public sealed class PartnerEvent
 /// What an event says of its resource: its id and new status, and by resource type the ids and dates a partner needs to
 /// act on it. Fields that do not apply to the resource type are absent.
 /// </summary>
-/// <param name="Id">Id of the apartment, offer, lease or reservation (the same as the event's <c>resourceId</c>).</param>
+/// <param name="Id">Id of the apartment, offer, lease, reservation, relocation request or relocation offer (the same as the event's <c>resourceId</c>).</param>
 /// <param name="Status">The resource's status after the change, as its own resource reports it (e.g. <c>Available</c>, <c>Open</c>, <c>Active</c>); for a reservation <c>Active</c> or why it ended (<c>Expired</c>, <c>Cancelled</c>, <c>Offered</c>, <c>Returned</c>).</param>
 public sealed record EventData(Guid Id, string Status)
 {
@@ -40,8 +40,11 @@ public sealed record EventData(Guid Id, string Status)
     /// <summary>Apartment events: the housing company's own object number of the apartment.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? ObjectNumber { get; init; }
 
-    /// <summary>Offer, lease and reservation events: the apartment offered, leased or reserved.</summary>
+    /// <summary>Offer, lease and reservation events: the apartment offered, leased or reserved; relocation-offer events to the destination: its apartment offered.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? ApartmentId { get; init; }
+
+    /// <summary>Relocation-offer events: the relocation request the network offer answers.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? RelocationRequestId { get; init; }
 
     /// <summary>Lease events: the accepted offer the lease was signed for.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Guid? OfferId { get; init; }

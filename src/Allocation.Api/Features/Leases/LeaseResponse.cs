@@ -15,9 +15,10 @@ public sealed record FollowUpResponse(Guid Id, DateOnly Date, FollowUpResult Res
 /// <param name="Id">The lease's id.</param>
 /// <param name="MunicipalityCode">SCB code of the municipality the lease belongs to (four digits, e.g. 0127).</param>
 /// <param name="AgreementId">The agreement the apartment belongs to.</param>
-/// <param name="OfferId">The accepted offer the lease was confirmed on.</param>
+/// <param name="OfferId">The accepted offer the lease was confirmed on; null for a lease signed through the Södertörn network.</param>
+/// <param name="RelocationOfferId">The accepted network offer the lease was confirmed on (a household relocated from another member); null for a local lease.</param>
 /// <param name="ApartmentId">The leased apartment.</param>
-/// <param name="RequestId">The allocation request (household) housed; an opaque id.</param>
+/// <param name="RequestId">The allocation request (household) housed; an opaque id. Null for a lease signed through the network: the household's request belongs to the municipality it came from.</param>
 /// <param name="StartDate">First day of the lease (local date).</param>
 /// <param name="Form">How the social contract is arranged.</param>
 /// <param name="TrialEndsOn">Day the trial period (prövotid) ends (local date); the household can take over the lease from that day.</param>
@@ -32,9 +33,10 @@ public sealed record LeaseResponse(
     Guid Id,
     string MunicipalityCode,
     Guid AgreementId,
-    Guid OfferId,
+    Guid? OfferId,
+    Guid? RelocationOfferId,
     Guid ApartmentId,
-    Guid RequestId,
+    Guid? RequestId,
     DateOnly StartDate,
     LeaseForm Form,
     DateOnly TrialEndsOn,
@@ -47,7 +49,7 @@ public sealed record LeaseResponse(
     [property: JsonIgnore] uint Version)
 {
     public static LeaseResponse From(Lease l, DateTimeOffset now) => new(
-        l.Id, l.MunicipalityCode, l.AgreementId, l.OfferId, l.ApartmentId, l.RequestId, l.StartDate, l.Form, l.TrialEndsOn,
+        l.Id, l.MunicipalityCode, l.AgreementId, l.OfferId, l.RelocationOfferId, l.ApartmentId, l.RequestId, l.StartDate, l.Form, l.TrialEndsOn,
         l.InTrial(DateOnly.FromDateTime(now.UtcDateTime)), l.Status, l.SignedAt, l.EndedOn, l.TerminationReason,
         l.FollowUps.OrderBy(f => f.Date).ThenBy(f => f.Id).Select(f => new FollowUpResponse(f.Id, f.Date, f.Result, f.Note, f.RecordedAt)).ToList(),
         l.Version);

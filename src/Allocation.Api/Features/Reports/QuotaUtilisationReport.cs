@@ -65,7 +65,7 @@ public sealed class GetQuotaUtilisationReportHandler(AllocationDbContext db, Cal
         SELECT p.period_start, p.period_end, g.id, g.reference, g.apartment_quota,
                count(s.to_status) FILTER (WHERE s.to_status = 'Available'),
                count(s.to_status) FILTER (WHERE s.to_status = 'Available' AND r.reserved),
-               count(s.to_status) FILTER (WHERE s.to_status = 'Offered'),
+               count(s.to_status) FILTER (WHERE s.to_status IN ('Offered', 'OfferedToNetwork')),
                count(s.to_status) FILTER (WHERE s.to_status = 'Leased')
         FROM periods p
         CROSS JOIN agreements g

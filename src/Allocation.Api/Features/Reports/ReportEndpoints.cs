@@ -136,6 +136,18 @@ public static class ReportEndpoints
                 + "it from being derived from `adults`." + Parameters)
             .ProducesReport<NationalSurveyRow>()
             .WithReportExample(GetNationalSurveyReportQuery.Name, ReportExamples.NationalSurvey, periods: false);
+
+        MapReport(group, known, GetNetworkReportQuery.Name, (p, f) => new GetNetworkReportQuery(p, f))
+            .WithName("GetNetworkReport")
+            .WithSummary("Placements given and received through the Södertörn network per member and period")
+            .WithDescription(
+                "Per period a row per network member: given (households of other members housed in its stock: moves whose lease in the "
+                + "destination was signed in the period), received (its households housed by other members), balance = given − received, "
+                + "and the people in those households. Across members given equals received in every period. The network's figures are "
+                + "the same for every member (`agreementId` does not apply); counts of moves, no personal data, as in the ledger." + Parameters)
+            .ProducesReport<NetworkRow>()
+            .WithReportExample(GetNetworkReportQuery.Name,
+                [new NetworkRow(ExampleStart, ExampleEnd, "0126", "Huddinge", 2, 1, 1, 5, 3), new NetworkRow(ExampleStart, ExampleEnd, SeedData.Botkyrka, "Botkyrka", 1, 2, -1, 3, 5)]);
     }
 
     private static RouteHandlerBuilder MapReport<TRow>(RouteGroupBuilder group, List<string> known, string name,

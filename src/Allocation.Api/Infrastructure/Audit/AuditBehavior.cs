@@ -9,6 +9,9 @@ namespace Allocation.Api.Infrastructure.Audit;
 public interface IAuditedRead
 {
     Guid? ResourceId { get; }
+
+    /// <summary>What kind of record is read; a relocation request is a household's record too (PRODUCT §7).</summary>
+    string ResourceType => "AllocationRequest";
 }
 
 /// <summary>A report or export download: who took which report with which parameters is audited (PRODUCT §6, §8).</summary>
@@ -35,7 +38,7 @@ public sealed class AuditBehavior<TMessage, TResponse>(AuditContext audit, Alloc
         try
         {
             var response = await next(message, ct);
-            if (message is IAuditedRead read) await AppendAsync("AllocationRequest", read.ResourceId, "read", ct);
+            if (message is IAuditedRead read) await AppendAsync(read.ResourceType, read.ResourceId, "read", ct);
             if (message is IAuditedReport report) await AppendAsync("Report", report.AgreementId, $"exported {report.AuditDetail}", ct);
             return response;
         }

@@ -12,7 +12,8 @@ public sealed class AuditInterceptor(AuditContext audit) : SaveChangesIntercepto
 {
     private static readonly HashSet<Type> Audited =
         [typeof(Agreement), typeof(Apartment), typeof(AllocationRequest), typeof(Offer), typeof(Lease), typeof(Reservation), typeof(TargetGroup), typeof(HousingCompany),
-        typeof(Features.Webhooks.WebhookSubscription)];
+        typeof(Features.Webhooks.WebhookSubscription), typeof(Domain.Network.NetworkMember), typeof(Domain.Network.RelocationRequest),
+        typeof(Domain.Network.RelocationOffer)];
 
     public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
     {
@@ -20,13 +21,24 @@ public sealed class AuditInterceptor(AuditContext audit) : SaveChangesIntercepto
         {
             var entries = db.ChangeTracker.Entries()
                 .Where(e => e.State is EntityState.Added or EntityState.Modified && Audited.Contains(e.Entity.GetType()))
-                .Select(e => audit.Entry(e.Entity.GetType().Name, (Guid)e.Property("Id").CurrentValue!, e.State == EntityState.Added ? "created" : "changed",
-                    (e.Metadata.FindProperty("MunicipalityCode") ?? e.Metadata.FindProperty("Municipality")) is { } municipality
-                        ? (string?)e.Property(municipality.Name).CurrentValue
-                        : null))
+                .SelectMany(e => Parties(e).Select(municipality => audit.Entry(e.Entity.GetType().Name,
+                    e.Metadata.FindProperty("Id") is not null ? (Guid?)e.Property("Id").CurrentValue : null,
+                    e.State == EntityState.Added ? "created" : "changed", municipality)))
                 .ToList();
             db.Set<AuditEntry>().AddRange(entries);
         }
         return base.SavingChangesAsync(eventData, result, ct);
+    }
+
+    /// <summary>
+    /// Whose audit trail the change goes to: the record's municipality; a network offer's change goes to both its parties
+    /// (PRODUCT §7), so each municipality's auditors see the exchange they took part in.
+    /// </summary>
+    private static IEnumerable<string?> Parties(Microsoft.EntityFrameworkCore.ChangeTracking.EntityEntry e)
+    {
+        if (e.Entity is Domain.Network.RelocationOffer offer) return [offer.MunicipalityCode, offer.OriginMunicipalityCode];
+        return [(e.Metadata.FindProperty("MunicipalityCode") ?? e.Metadata.FindProperty("Municipality")) is { } municipality
+            ? (string?)e.Property(municipality.Name).CurrentValue
+            : null];
     }
 }

@@ -49,6 +49,14 @@ public static class Access
     public static readonly string[] ReadReports = [Roles.Auditor, Roles.Coordinator];
     public static readonly string[] VerifyAudit = [Roles.Auditor, Roles.Admin];
 
+    // PRODUCT §7: the Södertörn network. A member acts through its coordinators or its network-partner client.
+    public static readonly string[] ReadNetworkMembers = [Roles.Admin, Roles.Coordinator, Roles.NetworkPartner, Roles.Auditor];
+    public static readonly string[] ManageNetworkMembers = [Roles.Admin];
+    public static readonly string[] TakePartInNetwork = [Roles.Coordinator, Roles.NetworkPartner];
+    public static readonly string[] OfferToNetwork = [Roles.Coordinator];
+    public static readonly string[] ReadNetworkOffers = [Roles.Coordinator, Roles.NetworkPartner, Roles.HousingCompany];
+    public static readonly string[] ReadNetworkLedger = [Roles.Coordinator, Roles.NetworkPartner, Roles.Auditor, Roles.Admin];
+
     public static RouteHandlerBuilder RequireRoles(this RouteHandlerBuilder builder, string[] roles) =>
         builder.RequireAuthorization(policy => policy.RequireRole(roles))
             .ProducesProblem(StatusCodes.Status401Unauthorized)

@@ -33,7 +33,7 @@ public sealed class ApartmentConfiguration : IEntityTypeConfiguration<Apartment>
             t.HasCheckConstraint("ck_apartments_rooms", "rooms > 0");
             t.HasCheckConstraint("ck_apartments_floor_area", "floor_area > 0");
             t.HasCheckConstraint("ck_apartments_rent", "monthly_rent >= 0");
-            t.HasCheckConstraint("ck_apartments_status", "status IN ('Available', 'Offered', 'Leased', 'TakenOver', 'Returned')");
+            t.HasCheckConstraint("ck_apartments_status", "status IN ('Available', 'Offered', 'Leased', 'TakenOver', 'Returned', 'OfferedToNetwork')");
         });
     }
 }

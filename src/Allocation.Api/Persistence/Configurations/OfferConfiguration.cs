@@ -34,7 +34,13 @@ public sealed class LeaseConfiguration : IEntityTypeConfiguration<Lease>
 {
     public void Configure(EntityTypeBuilder<Lease> b)
     {
-        b.ToTable(t => t.HasCheckConstraint("ck_leases_trial", "trial_ends_on > start_date"));
+        b.ToTable(t =>
+        {
+            t.HasCheckConstraint("ck_leases_trial", "trial_ends_on > start_date");
+            // A lease is signed for exactly one accepted offer: a local one (with the household's request) or a network one.
+            t.HasCheckConstraint("ck_leases_one_offer",
+                "(offer_id IS NOT NULL AND request_id IS NOT NULL AND relocation_offer_id IS NULL) OR (offer_id IS NULL AND request_id IS NULL AND relocation_offer_id IS NOT NULL)");
+        });
         b.Property(l => l.MunicipalityCode).HasMaxLength(4).IsFixedLength();
         b.Property(l => l.Form).HasConversion<string>().HasMaxLength(30);
         b.Property(l => l.Status).HasConversion<string>().HasMaxLength(20);
@@ -43,6 +49,8 @@ public sealed class LeaseConfiguration : IEntityTypeConfiguration<Lease>
         b.HasIndex(l => new { l.HousingCompanyId, l.Id });
         b.Property(l => l.Version).IsRowVersion();
         b.HasOne<Offer>().WithMany().HasForeignKey(l => l.OfferId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<Domain.Network.RelocationOffer>().WithMany().HasForeignKey(l => l.RelocationOfferId).OnDelete(DeleteBehavior.Restrict);
+        b.HasIndex(l => l.RelocationOfferId).IsUnique().HasDatabaseName("ux_leases_relocation_offer");
         b.HasOne<Apartment>().WithMany().HasForeignKey(l => l.ApartmentId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<AllocationRequest>().WithMany().HasForeignKey(l => l.RequestId).OnDelete(DeleteBehavior.Restrict);
         b.HasOne<Agreement>().WithMany().HasForeignKey(l => l.AgreementId).OnDelete(DeleteBehavior.Restrict);
