@@ -12,7 +12,7 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Allocation.Api.Persistence.Migrations
 {
     [DbContext(typeof(AllocationDbContext))]
-    [Migration("20261203115058_QueueIndex")]
+    [Migration("20261203122301_QueueIndex")]
     partial class QueueIndex
     {
         /// <inheritdoc />
@@ -712,6 +712,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("date")
                         .HasColumnName("available_from");
 
+                    b.Property<bool>("AvailableToNetwork")
+                        .HasColumnType("boolean")
+                        .HasColumnName("available_to_network");
+
                     b.Property<string>("District")
                         .IsRequired()
                         .HasMaxLength(100)
@@ -803,7 +807,7 @@ namespace Allocation.Api.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_apartments_rooms", "rooms > 0");
 
-                            t.HasCheckConstraint("ck_apartments_status", "status IN ('Available', 'Offered', 'Leased', 'TakenOver', 'Returned')");
+                            t.HasCheckConstraint("ck_apartments_status", "status IN ('Available', 'Offered', 'Leased', 'TakenOver', 'Returned', 'OfferedToNetwork')");
                         });
                 });
 
@@ -965,7 +969,7 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnName("municipality_code")
                         .IsFixedLength();
 
-                    b.Property<Guid>("OfferId")
+                    b.Property<Guid?>("OfferId")
                         .HasColumnType("uuid")
                         .HasColumnName("offer_id");
 
@@ -975,7 +979,11 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("character varying(100)")
                         .HasColumnName("owning_unit");
 
-                    b.Property<Guid>("RequestId")
+                    b.Property<Guid?>("RelocationOfferId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("relocation_offer_id");
+
+                    b.Property<Guid?>("RequestId")
                         .HasColumnType("uuid")
                         .HasColumnName("request_id");
 
@@ -1026,6 +1034,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .IsUnique()
                         .HasDatabaseName("ux_leases_offer");
 
+                    b.HasIndex("RelocationOfferId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_leases_relocation_offer");
+
                     b.HasIndex("RequestId")
                         .HasDatabaseName("ix_leases_request_id");
 
@@ -1034,6 +1046,8 @@ namespace Allocation.Api.Persistence.Migrations
 
                     b.ToTable("leases", null, t =>
                         {
+                            t.HasCheckConstraint("ck_leases_one_offer", "(offer_id IS NOT NULL AND request_id IS NOT NULL AND relocation_offer_id IS NULL) OR (offer_id IS NULL AND request_id IS NULL AND relocation_offer_id IS NOT NULL)");
+
                             t.HasCheckConstraint("ck_leases_trial", "trial_ends_on > start_date");
                         });
                 });
@@ -1100,6 +1114,281 @@ namespace Allocation.Api.Persistence.Migrations
                         {
                             Code = "0192",
                             Name = "Nynäshamn"
+                        });
+                });
+
+            modelBuilder.Entity("Allocation.Domain.Network.NetworkMember", b =>
+                {
+                    b.Property<string>("MunicipalityCode")
+                        .HasMaxLength(4)
+                        .HasColumnType("character(4)")
+                        .HasColumnName("municipality_code")
+                        .IsFixedLength();
+
+                    b.Property<bool>("Active")
+                        .HasColumnType("boolean")
+                        .HasColumnName("active");
+
+                    b.Property<string>("ContactUnit")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("contact_unit");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("name");
+
+                    b.Property<DateTimeOffset>("RegisteredAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("registered_at");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("MunicipalityCode")
+                        .HasName("pk_network_members");
+
+                    b.ToTable("network_members", (string)null);
+                });
+
+            modelBuilder.Entity("Allocation.Domain.Network.RelocationOffer", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("AgreementId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("agreement_id");
+
+                    b.Property<Guid?>("ApartmentId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("apartment_id");
+
+                    b.Property<DateOnly>("AvailableFrom")
+                        .HasColumnType("date")
+                        .HasColumnName("available_from");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("DeclineNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("decline_note");
+
+                    b.Property<string>("DeclineReason")
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("decline_reason");
+
+                    b.Property<string>("District")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("district");
+
+                    b.Property<int>("HouseholdSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("household_size");
+
+                    b.Property<Guid?>("HousingCompanyId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("housing_company_id");
+
+                    b.Property<bool>("IsAccessible")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_accessible");
+
+                    b.Property<DateTimeOffset?>("LeasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("leased_at");
+
+                    b.Property<decimal>("MonthlyRent")
+                        .HasPrecision(10, 2)
+                        .HasColumnType("numeric(10,2)")
+                        .HasColumnName("monthly_rent");
+
+                    b.Property<string>("MunicipalityCode")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character(4)")
+                        .HasColumnName("municipality_code")
+                        .IsFixedLength();
+
+                    b.Property<string>("OriginMunicipalityCode")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character(4)")
+                        .HasColumnName("origin_municipality_code")
+                        .IsFixedLength();
+
+                    b.Property<Guid>("RelocationRequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("relocation_request_id");
+
+                    b.Property<DateTimeOffset?>("RespondedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("responded_at");
+
+                    b.Property<int>("Rooms")
+                        .HasColumnType("integer")
+                        .HasColumnName("rooms");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("Id")
+                        .HasName("pk_relocation_offers");
+
+                    b.HasIndex("AgreementId")
+                        .HasDatabaseName("ix_relocation_offers_agreement_id");
+
+                    b.HasIndex("ApartmentId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_relocation_offers_one_open_per_apartment")
+                        .HasFilter("status IN ('Open', 'Accepted')");
+
+                    b.HasIndex("RelocationRequestId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_relocation_offers_one_accepted_per_request")
+                        .HasFilter("status IN ('Accepted', 'Leased')");
+
+                    b.HasIndex("MunicipalityCode", "Id")
+                        .HasDatabaseName("ix_relocation_offers_municipality_code_id");
+
+                    b.HasIndex("OriginMunicipalityCode", "Id")
+                        .HasDatabaseName("ix_relocation_offers_origin_municipality_code_id");
+
+                    b.HasIndex("RelocationRequestId", "Id")
+                        .HasDatabaseName("ix_relocation_offers_relocation_request_id_id");
+
+                    b.ToTable("relocation_offers", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_relocation_offers_parties", "municipality_code <> origin_municipality_code");
+
+                            t.HasCheckConstraint("ck_relocation_offers_rooms", "rooms >= 1 AND household_size >= 1 AND monthly_rent >= 0");
+
+                            t.HasCheckConstraint("ck_relocation_offers_status", "status IN ('Open', 'Accepted', 'Declined', 'Released', 'Leased')");
+                        });
+                });
+
+            modelBuilder.Entity("Allocation.Domain.Network.RelocationRequest", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<Guid?>("AcceptedOfferId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("accepted_offer_id");
+
+                    b.Property<Guid?>("AllocationRequestId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("allocation_request_id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateOnly>("EarliestMoveDate")
+                        .HasColumnType("date")
+                        .HasColumnName("earliest_move_date");
+
+                    b.PrimitiveCollection<string[]>("ExcludedMunicipalityCodes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("excluded_municipality_codes");
+
+                    b.Property<int>("HouseholdSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("household_size");
+
+                    b.Property<DateTimeOffset?>("MatchedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("matched_at");
+
+                    b.Property<string>("MunicipalityCode")
+                        .IsRequired()
+                        .HasMaxLength(4)
+                        .HasColumnType("character(4)")
+                        .HasColumnName("municipality_code")
+                        .IsFixedLength();
+
+                    b.Property<bool>("NeedsAccessibility")
+                        .HasColumnType("boolean")
+                        .HasColumnName("needs_accessibility");
+
+                    b.Property<string>("OwningUnit")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("owning_unit");
+
+                    b.Property<DateTimeOffset?>("RelocatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("relocated_at");
+
+                    b.Property<int>("RoomsNeeded")
+                        .HasColumnType("integer")
+                        .HasColumnName("rooms_needed");
+
+                    b.Property<string>("Status")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("status");
+
+                    b.Property<string>("Urgency")
+                        .IsRequired()
+                        .HasMaxLength(20)
+                        .HasColumnType("character varying(20)")
+                        .HasColumnName("urgency");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.PrimitiveCollection<string[]>("WishedMunicipalityCodes")
+                        .IsRequired()
+                        .HasColumnType("text[]")
+                        .HasColumnName("wished_municipality_codes");
+
+                    b.HasKey("Id")
+                        .HasName("pk_relocation_requests");
+
+                    b.HasIndex("AllocationRequestId")
+                        .IsUnique()
+                        .HasDatabaseName("ux_relocation_requests_one_open_per_allocation_request")
+                        .HasFilter("status IN ('Open', 'Matched')");
+
+                    b.HasIndex("MunicipalityCode", "Id")
+                        .HasDatabaseName("ix_relocation_requests_municipality_code_id");
+
+                    b.HasIndex("Status", "Id")
+                        .HasDatabaseName("ix_relocation_requests_status_id");
+
+                    b.ToTable("relocation_requests", null, t =>
+                        {
+                            t.HasCheckConstraint("ck_relocation_requests_household", "household_size >= 1 AND rooms_needed >= 1");
+
+                            t.HasCheckConstraint("ck_relocation_requests_status", "status IN ('Open', 'Matched', 'Relocated')");
                         });
                 });
 
@@ -1685,15 +1974,81 @@ namespace Allocation.Api.Persistence.Migrations
                         .WithMany()
                         .HasForeignKey("OfferId")
                         .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
                         .HasConstraintName("fk_leases_offers_offer_id");
+
+                    b.HasOne("Allocation.Domain.Network.RelocationOffer", null)
+                        .WithMany()
+                        .HasForeignKey("RelocationOfferId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_leases_relocation_offers_relocation_offer_id");
 
                     b.HasOne("Allocation.Domain.AllocationRequest", null)
                         .WithMany()
                         .HasForeignKey("RequestId")
                         .OnDelete(DeleteBehavior.Restrict)
-                        .IsRequired()
                         .HasConstraintName("fk_leases_allocation_requests_request_id");
+                });
+
+            modelBuilder.Entity("Allocation.Domain.Network.NetworkMember", b =>
+                {
+                    b.HasOne("Allocation.Domain.Municipality", null)
+                        .WithMany()
+                        .HasForeignKey("MunicipalityCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_network_members_municipalities_municipality_code");
+                });
+
+            modelBuilder.Entity("Allocation.Domain.Network.RelocationOffer", b =>
+                {
+                    b.HasOne("Allocation.Domain.Agreement", null)
+                        .WithMany()
+                        .HasForeignKey("AgreementId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_relocation_offers_agreements_agreement_id");
+
+                    b.HasOne("Allocation.Domain.Apartment", null)
+                        .WithMany()
+                        .HasForeignKey("ApartmentId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_relocation_offers_apartments_apartment_id");
+
+                    b.HasOne("Allocation.Domain.Municipality", null)
+                        .WithMany()
+                        .HasForeignKey("MunicipalityCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_relocation_offers_municipalities_municipality_code");
+
+                    b.HasOne("Allocation.Domain.Municipality", null)
+                        .WithMany()
+                        .HasForeignKey("OriginMunicipalityCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_relocation_offers_municipalities_origin_municipality_code");
+
+                    b.HasOne("Allocation.Domain.Network.RelocationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("RelocationRequestId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_relocation_offers_relocation_requests_relocation_request_id");
+                });
+
+            modelBuilder.Entity("Allocation.Domain.Network.RelocationRequest", b =>
+                {
+                    b.HasOne("Allocation.Domain.AllocationRequest", null)
+                        .WithMany()
+                        .HasForeignKey("AllocationRequestId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_relocation_requests_allocation_requests_allocation_request_");
+
+                    b.HasOne("Allocation.Domain.Municipality", null)
+                        .WithMany()
+                        .HasForeignKey("MunicipalityCode")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_relocation_requests_municipalities_municipality_code");
                 });
 
             modelBuilder.Entity("Allocation.Domain.Offer", b =>
