@@ -1,6 +1,7 @@
 using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using Microsoft.EntityFrameworkCore;
@@ -38,6 +39,8 @@ public sealed class QueueSqlTests : ApiTest
             var db = scope.ServiceProvider.GetRequiredService<AllocationDbContext>();
             var entity = await db.Agreements.SingleAsync(a => a.Id == agreement.Id);
             var groups = SeedData.TargetGroups;
+            // Stored as the API stores it, so every list that shows these requests can read them.
+            var caseReference = scope.ServiceProvider.GetRequiredService<CaseReferenceProtector>().Protect("CASE-PROPERTY");
             var cooled = new List<Guid>();
             for (var i = 0; i < 160; i++)
             {
@@ -46,7 +49,7 @@ public sealed class QueueSqlTests : ApiTest
                     random.Next(3) == 0 ? [Cased(random, Districts[random.Next(Districts.Length)]), Districts[random.Next(Districts.Length)]] : [],
                     random.Next(3) == 0 ? [Cased(random, Districts[random.Next(Districts.Length)])] : [],
                     (Urgency)random.Next(3), null, ProtectionLevel.None, new DateOnly(2026, 3, 1));
-                var request = AllocationRequest.Draft(entity, "unit-a", "CASE-PROPERTY", needs, now);
+                var request = AllocationRequest.Draft(entity, "unit-a", caseReference, needs, now);
                 switch (random.Next(6))
                 {
                     case 0: break; // no consent
