@@ -48,6 +48,7 @@ builder.Services.AddDbContext<AllocationDbContext>((services, o) =>
         .AddInterceptors(services.GetRequiredService<AuditInterceptor>(), services.GetRequiredService<PartnerEventInterceptor>()));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<QueueRanking>();
+builder.Services.AddScoped<QueuePages>();
 builder.Services.AddScoped<DeadlineSettlement>();
 builder.Services.AddHostedService<DeadlineSweep>();
 // PRODUCT §7: the reciprocity rule; without Network:ReciprocityThreshold it is off.

@@ -67,6 +67,12 @@ public static class Paging
         return Encode(bytes);
     }
 
+    /// <summary>A composite key (e.g. a place in a ranking ordered by several columns), serialised by its owner.</summary>
+    public static string EncodeKey(ReadOnlySpan<byte> key) => Encode(key);
+
+    /// <summary>The <paramref name="length"/> bytes of a key cursor; a cursor of another shape or with a wrong check is <c>invalid-cursor</c>.</summary>
+    public static byte[] DecodeKey(string cursor, int length) => Decode(cursor, length);
+
     public static IRuleBuilderOptions<T, int> ValidPageSize<T>(this IRuleBuilder<T, int> rule) =>
         rule.InclusiveBetween(1, MaxLimit).WithMessage($"limit must be between 1 and {MaxLimit}.");
 

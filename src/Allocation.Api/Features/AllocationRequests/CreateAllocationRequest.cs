@@ -83,6 +83,6 @@ public sealed class CreateAllocationRequestHandler(AllocationDbContext db, Calle
         var request = AllocationRequest.Draft(agreement, unit, protector.Protect(b.CaseReference.Trim()), needs, clock.GetUtcNow());
         db.AllocationRequests.Add(request);
         await db.SaveChangesAsync(ct);
-        return await RequestRules.ReadAsync(db, protector, caller, request.Id, ct);
+        return await RequestRules.ResponseAsync(db, protector, caller, request, ct);
     }
 }

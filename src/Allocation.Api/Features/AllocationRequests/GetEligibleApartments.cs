@@ -46,7 +46,7 @@ public sealed class GetEligibleApartmentsValidator : AbstractValidator<GetEligib
     public GetEligibleApartmentsValidator() => RuleFor(q => q.Limit).ValidPageSize();
 }
 
-public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRanking ranking, TimeProvider clock)
+public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRanking ranking, QueuePages pages, TimeProvider clock)
     : IQueryHandler<GetEligibleApartmentsQuery, Page<EligibleApartmentResponse>>
 {
     public async ValueTask<Page<EligibleApartmentResponse>> Handle(GetEligibleApartmentsQuery query, CancellationToken ct)
@@ -58,27 +58,36 @@ public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRa
         if (request.Status != RequestStatus.Approved)
             throw new DomainRuleException("request-not-approved", $"Only a queued (approved) request is matched to apartments; this one is {request.Status}.");
 
-        var queue = await ranking.QueueAsync(await ranking.AgreementAsync(request.AgreementId, ct), now, ct);
+        var agreement = await ranking.AgreementAsync(request.AgreementId, ct);
+        var group = await db.TargetGroups.AsNoTracking().SingleAsync(t => t.Id == request.TargetGroupId, ct);
+        var entry = new QueueEntry(request.Id, group.Code, group.PriorityRank, request.Urgency, request.QueuedSince!.Value);
+        var key = QueueKey.Of(entry);
+        var queuePosition = await pages.CountAheadAsync(agreement.Id, key, null, ct) + 1;
+        var queued = new QueuedRequest(request, entry, queuePosition, entry.QueuedSince < now.AddDays(-agreement.QueueStallDays), request.InCooldown(now));
+
         var apartments = await db.Apartments.AsNoTracking()
             .Where(a => a.AgreementId == request.AgreementId && a.Status == ApartmentStatus.Available)
             .OrderBy(a => a.AvailableFrom).ThenBy(a => a.Id)
             .ToListAsync(ct);
-
         var reservations = await ranking.ActiveReservationsAsync(request.AgreementId, now, ct);
 
-        var result = new List<EligibleApartmentResponse>();
-        foreach (var apartment in apartments)
+        // This request's checks against every apartment are in memory (one request); the competition for the page's
+        // apartments is counted by the database, never by ranking the whole queue.
+        var checkedApartments = apartments
+            .Select(a => (Apartment: a, Reservation: reservations.GetValueOrDefault(a.Id), Mine: QueueRanking.Check([queued], a, now, reservations.GetValueOrDefault(a.Id))[0]))
+            .Where(x => x.Mine.Eligible || query.IncludeIneligible);
+        var page = Paging.PageOf(checkedApartments, query.Cursor, query.Limit);
+
+        var items = new List<EligibleApartmentResponse>(page.Items.Count);
+        foreach (var (apartment, reservation, mine) in page.Items)
         {
-            var reservation = reservations.GetValueOrDefault(apartment.Id);
-            var eligible = QueueRanking.Check(queue, apartment, now, reservation).Where(c => c.Eligible).ToList();
-            var mine = QueueRanking.Check([queue.Single(q => q.Request.Id == request.Id)], apartment, now, reservation)[0];
-            var position = eligible.FindIndex(c => c.Queued.Request.Id == request.Id) + 1;
-            if (!mine.Eligible && !query.IncludeIneligible) continue;
-            result.Add(new EligibleApartmentResponse(apartment.Id, apartment.ObjectNumber, apartment.District, apartment.Rooms, apartment.MonthlyRent,
-                apartment.IsAccessible, apartment.AvailableFrom, mine.Eligible, position > 0 ? position : null, eligible.Count,
-                position > 0 ? $"{position} of {eligible.Count} eligible households for this apartment. {QueueOrder.Explain(mine.Queued.Entry, mine.Queued.Position)}" : null,
+            var (count, ahead) = await pages.StandingAsync(agreement.Id, new EligibilityFilter(apartment, reservation, now), key, ct);
+            int? position = mine.Eligible ? ahead + 1 : null;
+            items.Add(new EligibleApartmentResponse(apartment.Id, apartment.ObjectNumber, apartment.District, apartment.Rooms, apartment.MonthlyRent,
+                apartment.IsAccessible, apartment.AvailableFrom, mine.Eligible, position, count,
+                position is { } p ? $"{p} of {count} eligible households for this apartment. {QueueOrder.Explain(entry, queuePosition)}" : null,
                 mine.Checks.Select(CheckResponse.From).ToList()));
         }
-        return Paging.PageOf(result, query.Cursor, query.Limit);
+        return new Page<EligibleApartmentResponse>(items, page.NextCursor);
     }
 }

@@ -40,26 +40,32 @@ public sealed class GetEligibleRequestsValidator : AbstractValidator<GetEligible
     public GetEligibleRequestsValidator() => RuleFor(q => q.Limit).ValidPageSize();
 }
 
-public sealed class GetEligibleRequestsHandler(AllocationDbContext db, QueueRanking ranking, TimeProvider clock)
+public sealed class GetEligibleRequestsHandler(AllocationDbContext db, QueueRanking ranking, QueuePages pages, TimeProvider clock)
     : IQueryHandler<GetEligibleRequestsQuery, Page<EligibleRequestResponse>>
 {
     public async ValueTask<Page<EligibleRequestResponse>> Handle(GetEligibleRequestsQuery query, CancellationToken ct)
     {
-        Paging.DecodeOffset(query.Cursor); // a bad cursor is refused before any work
+        var after = QueueKey.FromCursor(query.Cursor); // a bad cursor is refused before any work
+        var now = clock.GetUtcNow();
         var apartment = await db.Apartments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == query.ApartmentId, ct)
             ?? throw new NotFoundException("apartment", query.ApartmentId);
-        var candidates = await ranking.CandidatesAsync(apartment, clock.GetUtcNow(), ct);
-        var eligiblePosition = 0;
-        var ranked = candidates
-            .Select(c => (Candidate: c, Position: c.Eligible ? ++eligiblePosition : (int?)null))
-            .Where(x => x.Candidate.Eligible || query.IncludeIneligible)
-            .Select(x =>
-            {
-                var q = x.Candidate.Queued;
-                return new EligibleRequestResponse(q.Request.Id, q.Position, x.Position, x.Candidate.Eligible, q.Entry.TargetGroupCode, q.Entry.PriorityRank,
-                    q.Entry.Urgency, q.Entry.QueuedSince, q.Request.HouseholdSize, QueueOrder.Explain(q.Entry, q.Position),
-                    x.Candidate.Checks.Select(CheckResponse.From).ToList());
-            });
-        return Paging.PageOf(ranked, query.Cursor, query.Limit);
+        var agreement = await ranking.AgreementAsync(apartment.AgreementId, ct);
+        var reservation = await db.Reservations.AsNoTracking().FirstOrDefaultAsync(r => r.ApartmentId == apartment.Id && r.EndedAt == null && r.Until > now, ct);
+        var filter = new EligibilityFilter(apartment, reservation, now);
+
+        // The database filters (unless ineligible households are asked for too) and pages; the domain checks and explains the page's rows.
+        var rows = (await pages.PageAsync(agreement, after, query.Limit + 1, now, query.IncludeIneligible ? null : filter, ct)).ToList();
+        var more = rows.Count > query.Limit;
+        if (more) rows.RemoveAt(rows.Count - 1);
+        var candidates = QueueRanking.Check(rows, apartment, now, reservation);
+        var eligiblePosition = candidates.Count == 0 ? 0 : await pages.CountAheadAsync(agreement.Id, QueueKey.Of(rows[0].Entry), filter, ct);
+        var items = candidates.Select(c =>
+        {
+            var q = c.Queued;
+            return new EligibleRequestResponse(q.Request.Id, q.Position, c.Eligible ? ++eligiblePosition : null, c.Eligible, q.Entry.TargetGroupCode,
+                q.Entry.PriorityRank, q.Entry.Urgency, q.Entry.QueuedSince, q.Request.HouseholdSize, QueueOrder.Explain(q.Entry, q.Position),
+                c.Checks.Select(CheckResponse.From).ToList());
+        }).ToList();
+        return new Page<EligibleRequestResponse>(items, more ? QueueKey.Of(rows[^1].Entry).ToCursor() : null);
     }
 }

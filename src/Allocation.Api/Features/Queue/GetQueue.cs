@@ -15,19 +15,21 @@ public sealed class GetQueueValidator : AbstractValidator<GetQueueQuery>
     }
 }
 
-public sealed class GetQueueHandler(QueueRanking ranking, TimeProvider clock) : IQueryHandler<GetQueueQuery, Page<QueueItemResponse>>
+public sealed class GetQueueHandler(QueueRanking ranking, QueuePages pages, TimeProvider clock) : IQueryHandler<GetQueueQuery, Page<QueueItemResponse>>
 {
     public async ValueTask<Page<QueueItemResponse>> Handle(GetQueueQuery query, CancellationToken ct)
     {
+        var after = QueueKey.FromCursor(query.Cursor); // a bad cursor is refused before any work
         var now = clock.GetUtcNow();
         var agreement = await ranking.AgreementAsync(query.AgreementId, ct);
-        var queue = await ranking.QueueAsync(agreement, now, ct);
+        // The cursor is the last row's place in the queue's order: the next page starts right after it, whatever moved before it.
+        var rows = (await pages.PageAsync(agreement, after, query.Limit + 1, now, null, ct)).ToList();
         // PRODUCT §5.1: a reservation does not move anyone in the queue; it decides who is eligible for the reserved apartment.
         var reserved = (await ranking.ActiveReservationsAsync(agreement.Id, now, ct)).Values.CountBy(r => r.TargetGroupId).ToDictionary();
-        // The queue is a ranking, not a keyed list: the cursor is a position in it.
-        var skip = Paging.DecodeOffset(query.Cursor);
-        var rows = queue.Skip(skip).Take(query.Limit + 1)
-            .Select(q => QueueItemResponse.From(q, now, reserved.GetValueOrDefault(q.Request.TargetGroupId))).ToList();
-        return Paging.ToOffsetPage(rows, query.Limit, skip);
+        var more = rows.Count > query.Limit;
+        if (more) rows.RemoveAt(rows.Count - 1);
+        return new Page<QueueItemResponse>(
+            [.. rows.Select(q => QueueItemResponse.From(q, now, reserved.GetValueOrDefault(q.Request.TargetGroupId)))],
+            more ? QueueKey.Of(rows[^1].Entry).ToCursor() : null);
     }
 }
