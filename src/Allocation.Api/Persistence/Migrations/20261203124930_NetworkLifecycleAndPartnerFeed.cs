@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace Allocation.Api.Persistence.Migrations
 {
     /// <inheritdoc />
-    public partial class RelocationWithdrawAndCancel : Migration
+    public partial class NetworkLifecycleAndPartnerFeed : Migration
     {
         /// <inheritdoc />
         protected override void Up(MigrationBuilder migrationBuilder)
@@ -18,6 +18,13 @@ namespace Allocation.Api.Persistence.Migrations
             migrationBuilder.DropCheckConstraint(
                 name: "ck_relocation_offers_status",
                 table: "relocation_offers");
+
+            migrationBuilder.AddColumn<bool>(
+                name: "scope_network_only",
+                table: "webhook_subscriptions",
+                type: "boolean",
+                nullable: false,
+                defaultValue: false);
 
             migrationBuilder.AddColumn<DateTimeOffset>(
                 name: "withdrawn_at",
@@ -46,6 +53,12 @@ namespace Allocation.Api.Persistence.Migrations
                 maxLength: 4,
                 nullable: true);
 
+            migrationBuilder.AddColumn<DateOnly>(
+                name: "moved_in_on",
+                table: "relocation_offers",
+                type: "date",
+                nullable: true);
+
             migrationBuilder.AddCheckConstraint(
                 name: "ck_relocation_requests_status",
                 table: "relocation_requests",
@@ -69,6 +82,10 @@ namespace Allocation.Api.Persistence.Migrations
                 table: "relocation_offers");
 
             migrationBuilder.DropColumn(
+                name: "scope_network_only",
+                table: "webhook_subscriptions");
+
+            migrationBuilder.DropColumn(
                 name: "withdrawn_at",
                 table: "relocation_requests");
 
@@ -82,6 +99,10 @@ namespace Allocation.Api.Persistence.Migrations
 
             migrationBuilder.DropColumn(
                 name: "cancelled_by",
+                table: "relocation_offers");
+
+            migrationBuilder.DropColumn(
+                name: "moved_in_on",
                 table: "relocation_offers");
 
             migrationBuilder.AddCheckConstraint(

@@ -12,8 +12,8 @@ using Npgsql.EntityFrameworkCore.PostgreSQL.Metadata;
 namespace Allocation.Api.Persistence.Migrations
 {
     [DbContext(typeof(AllocationDbContext))]
-    [Migration("20261203124434_ExternalMemberMoves")]
-    partial class ExternalMemberMoves
+    [Migration("20261203124930_NetworkLifecycleAndPartnerFeed")]
+    partial class NetworkLifecycleAndPartnerFeed
     {
         /// <inheritdoc />
         protected override void BuildTargetModel(ModelBuilder modelBuilder)
