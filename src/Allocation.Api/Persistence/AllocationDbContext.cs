@@ -16,6 +16,7 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
     private bool CallerIsCaseOfficerOnly => caller?.IsCaseOfficerOnly == true;
     private string? CallerUnit => caller?.Unit;
     private string? CallerClient => caller?.Client;
+    private bool CallerIsNetworkPartnerOnly => caller?.IsNetworkPartnerOnly == true;
 
     public DbSet<Municipality> Municipalities => Set<Municipality>();
     public DbSet<HousingCompany> HousingCompanies => Set<HousingCompany>();
@@ -120,7 +121,8 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
         modelBuilder.Entity<Features.Webhooks.WebhookSubscription>().HasQueryFilter(s => Unscoped || (s.Municipality == CallerMunicipality && s.Client == CallerClient));
         modelBuilder.Entity<Features.Events.PartnerEvent>().HasQueryFilter(e => Unscoped
             || (e.Municipality == CallerMunicipality && (!CallerIsHousingCompanyOnly || e.HousingCompanyId == CallerHousingCompany)
-                && (!CallerIsCaseOfficerOnly || e.OwningUnit == CallerUnit)));
+                && (!CallerIsCaseOfficerOnly || e.OwningUnit == CallerUnit)
+                && (!CallerIsNetworkPartnerOnly || Features.Network.NetworkEvents.ResourceTypes.Contains(e.ResourceType))));
     }
 
     public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>

@@ -2,8 +2,11 @@ using System.ComponentModel;
 
 namespace Allocation.Domain.Network;
 
-[Description("A relocation offer's state: Open (awaiting the origin's answer), Accepted (the move awaits the signed lease), Declined (by the origin, with a reason), Released (another offer was accepted) or Leased (the destination's housing company confirmed the signed lease).")]
-public enum RelocationOfferStatus { Open, Accepted, Declined, Released, Leased }
+[Description("A relocation offer's state: Open (awaiting the origin's answer), Accepted (the move awaits the signed lease), Declined (by the origin, with a reason), Released (another offer was accepted or the origin withdrew its request), Leased (the destination's housing company confirmed the signed lease, or an external member's partner client recorded the move) or Cancelled (the accepted move was called off by the origin or the destination before a lease was signed).")]
+public enum RelocationOfferStatus { Open, Accepted, Declined, Released, Leased, Cancelled }
+
+[Description("Why an accepted network move was called off before its lease was signed: HouseholdWithdrew (the household no longer wants to move there), LeaseNotSigned (the lease was never signed), ApartmentUnavailable (the destination can no longer let the apartment), Safety (the move is no longer safe) or Other (with a note).")]
+public enum MoveCancelReason { HouseholdWithdrew, LeaseNotSigned, ApartmentUnavailable, Safety, Other }
 
 /// <summary>What a member tells the origin of the apartment it offers: enough to decide, nothing more (PRODUCT §7).</summary>
 public sealed record OfferedApartment(string District, int Rooms, decimal MonthlyRent, DateOnly AvailableFrom, bool IsAccessible);
@@ -49,6 +52,15 @@ public sealed class RelocationOffer
     public DeclineReason? DeclineReason { get; private set; }
     public string? DeclineNote { get; private set; }
     public DateTimeOffset? LeasedAt { get; private set; }
+
+    /// <summary>An external member's move-in date, recorded by its partner client; null for a lease confirmed on this platform.</summary>
+    public DateOnly? MovedInOn { get; private set; }
+
+    /// <summary>The party that called off the accepted move (origin or destination, by SCB code); null unless Cancelled.</summary>
+    public string? CancelledBy { get; private set; }
+
+    public MoveCancelReason? CancelReason { get; private set; }
+    public string? CancelNote { get; private set; }
     public uint Version { get; private set; }
 
     /// <summary>A member on this platform offers an apartment of its stock that it made available to the network.</summary>
@@ -137,12 +149,42 @@ public sealed class RelocationOffer
         apartment?.MakeAvailableAgain(now, "network offer declined");
     }
 
-    private void Release(RelocationRequest request, Apartment? apartment, DateTimeOffset now)
+    internal void Release(RelocationRequest request, Apartment? apartment, DateTimeOffset now, string reason = "network offer released")
     {
         EnsureParties(request, apartment);
+        EnsureOpen();
         Status = RelocationOfferStatus.Released;
         RespondedAt = now;
-        apartment?.MakeAvailableAgain(now, "network offer released");
+        apartment?.MakeAvailableAgain(now, reason);
+    }
+
+    /// <summary>
+    /// The origin or the destination calls off an accepted move whose lease was never signed. As for a local accepted offer
+    /// that does not end in a lease (PRODUCT §4: a withdrawn offer makes the apartment available again and returns the
+    /// request to the queue keeping its queue time): the apartment is available again, the origin's allocation request is
+    /// back in its queue (Approved) and the relocation request is open again for other offers.
+    /// </summary>
+    /// <param name="request">The offer's relocation request, locked.</param>
+    /// <param name="apartment">This offer's apartment, locked; null for an external member's.</param>
+    /// <param name="origin">The origin's allocation request, locked; null when an external member posted the request.</param>
+    /// <param name="by">The calling party's SCB code: the origin or the destination.</param>
+    /// <param name="reason">Why the move is called off.</param>
+    /// <param name="note">Free text; required for reason Other.</param>
+    /// <param name="now">The time of the cancellation (UTC).</param>
+    public void CancelMove(RelocationRequest request, Apartment? apartment, AllocationRequest? origin, string by, MoveCancelReason reason, string? note,
+        DateTimeOffset now)
+    {
+        EnsureParties(request, apartment);
+        if (by != MunicipalityCode && by != OriginMunicipalityCode) throw new ArgumentException("Only a party to the offer calls off its move.", nameof(by));
+        if (Status != RelocationOfferStatus.Accepted)
+            throw new DomainRuleException("move-not-cancellable", $"Only an accepted move whose lease is not signed can be called off; this offer is {Status}.");
+        Status = RelocationOfferStatus.Cancelled;
+        CancelledBy = by;
+        CancelReason = reason;
+        CancelNote = note;
+        apartment?.MakeAvailableAgain(now, "network move cancelled");
+        origin?.ReturnToQueue(now, "network move cancelled", null);
+        request.Reopen(this, now);
     }
 
     /// <summary>
@@ -167,6 +209,31 @@ public sealed class RelocationOffer
         request.CompleteRelocation(now);
         origin?.CloseAsRelocated(now);
         return Lease.ForRelocation(Guid.CreateVersion7(now), this, startDate, form, trialEnd, now);
+    }
+
+    /// <summary>
+    /// An external member (no housing company on this platform) records the move into the apartment it described: it
+    /// counts like a signed lease — the relocation completes, the ledger counts the placement and the origin's request
+    /// closes as RelocatedThroughNetwork. The lease itself is the external member's record, kept outside this platform.
+    /// </summary>
+    /// <param name="request">The offer's relocation request, locked.</param>
+    /// <param name="origin">The origin's allocation request, locked; null when an external member posted the request.</param>
+    /// <param name="moveInDate">The day the household moves in.</param>
+    /// <param name="now">The time of recording (UTC).</param>
+    public void RecordMove(RelocationRequest request, AllocationRequest? origin, DateOnly moveInDate, DateTimeOffset now)
+    {
+        if (ApartmentId is not null)
+            throw new DomainRuleException("offer-on-platform", "The apartment is on this platform: its housing company confirms the signed lease.");
+        EnsureParties(request, null);
+        if (Status == RelocationOfferStatus.Leased)
+            throw new DomainRuleException("move-already-recorded", "The move for this offer is already recorded.");
+        if (Status != RelocationOfferStatus.Accepted)
+            throw new DomainRuleException("offer-not-accepted", $"Only an accepted offer can become a move; this one is {Status}.");
+        Status = RelocationOfferStatus.Leased;
+        LeasedAt = now;
+        MovedInOn = moveInDate;
+        request.CompleteRelocation(now);
+        origin?.CloseAsRelocated(now);
     }
 
     private void EnsureOpen()

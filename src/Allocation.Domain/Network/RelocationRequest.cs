@@ -2,8 +2,8 @@ using System.ComponentModel;
 
 namespace Allocation.Domain.Network;
 
-[Description("A relocation request's state: Open (members may offer), Matched (the origin accepted an offer; the move awaits the signed lease), Relocated (the lease in the destination is signed).")]
-public enum RelocationRequestStatus { Open, Matched, Relocated }
+[Description("A relocation request's state: Open (members may offer), Matched (the origin accepted an offer; the move awaits the signed lease), Relocated (the lease in the destination is signed) or Withdrawn (by the origin; its open offers were released).")]
+public enum RelocationRequestStatus { Open, Matched, Relocated, Withdrawn }
 
 /// <summary>
 /// What the origin says of the household and its move: no case reference, target group, protection level or unit.
@@ -56,6 +56,7 @@ public sealed class RelocationRequest
     public Guid? AcceptedOfferId { get; private set; }
     public DateTimeOffset? MatchedAt { get; private set; }
     public DateTimeOffset? RelocatedAt { get; private set; }
+    public DateTimeOffset? WithdrawnAt { get; private set; }
     public uint Version { get; private set; }
 
     /// <summary>An origin on this platform posts a request for one of its own approved (queued) allocation requests.</summary>
@@ -132,6 +133,32 @@ public sealed class RelocationRequest
         Status = RelocationRequestStatus.Matched;
         AcceptedOfferId = offer.Id;
         MatchedAt = now;
+    }
+
+    /// <summary>
+    /// The origin withdraws its request: every open offer is released and its apartment available again. A matched move is
+    /// called off first (its offer's cancel), so withdrawing never silently undoes an accepted move.
+    /// </summary>
+    /// <param name="open">The request's open offers with their apartments, locked.</param>
+    /// <param name="now">The time of withdrawal (UTC).</param>
+    public void Withdraw(IReadOnlyList<(RelocationOffer Offer, Apartment? Apartment)> open, DateTimeOffset now)
+    {
+        if (Status == RelocationRequestStatus.Matched)
+            throw new DomainRuleException("relocation-request-matched", "An offer was accepted: call off the accepted move before the request is withdrawn.");
+        EnsureOpen();
+        Status = RelocationRequestStatus.Withdrawn;
+        WithdrawnAt = now;
+        foreach (var (offer, apartment) in open.Where(o => o.Offer.Status == RelocationOfferStatus.Open))
+            offer.Release(this, apartment, now, "relocation request withdrawn");
+    }
+
+    internal void Reopen(RelocationOffer offer, DateTimeOffset _)
+    {
+        if (Status != RelocationRequestStatus.Matched || AcceptedOfferId != offer.Id)
+            throw new InvalidOperationException("Only the matched request of this offer reopens.");
+        Status = RelocationRequestStatus.Open;
+        AcceptedOfferId = null;
+        MatchedAt = null;
     }
 
     internal void CompleteRelocation(DateTimeOffset now)

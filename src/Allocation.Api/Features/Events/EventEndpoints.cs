@@ -17,7 +17,8 @@ public static class EventEndpoints
                              + "oldest first: apartment.available, apartment.offered, apartment.leased, apartment.taken-over, apartment.returned, "
                              + "offer.created, offer.accepted, offer.declined, offer.expired, offer.withdrawn, offer.leased, lease.signed, "
                              + "lease.taken-over, lease.terminated, reservation.created, reservation.expired, reservation.cancelled, "
-                             + "reservation.offered, reservation.returned. "
+                             + "reservation.offered, reservation.returned; and the Södertörn network's relocation-request.* and relocation-offer.* "
+                             + "events to the parties involved only. A network-partner client gets its municipality's network events and nothing else. "
                              + "Start without `after`, then poll with `after` = the last `nextCursor` (opaque; it stays the same while nothing is new). "
                              + "Ids only grow, in commit order, so no event is skipped.")
             .ProducesProblems(400);

@@ -189,6 +189,59 @@ public static class NetworkEndpoints
             .Refuses(("offer-not-open", "the offer was already accepted, declined or released"))
             .ProducesProblems(400, 404, 412);
 
+        group.MapPost("/relocation-offers/{relocationOfferId:guid}/cancel", async (Guid relocationOfferId, CancelRelocationMoveRequest body, IMediator mediator,
+                    HttpContext http, CancellationToken ct) =>
+                Respond(http, await mediator.Send(new CancelRelocationMoveCommand(relocationOfferId, ETags.OptionalIfMatch(http.Request), body), ct)))
+            .WithName("CancelRelocationMove")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithRequestExample(new CancelRelocationMoveRequest(MoveCancelReason.LeaseNotSigned, "The lease was not signed by the agreed date."))
+            .WithSummary("Call off an accepted network move")
+            .WithDescription("The origin or the destination calls off an accepted move whose lease was never signed, with a reason (Other needs "
+                             + "a note). As for a local accepted offer that does not end in a lease: the apartment is available again, the origin's "
+                             + "allocation request returns to the queue keeping its queue time, and the relocation request is open again for offers. "
+                             + "If-Match is optional.")
+            .WithIfMatch(required: false)
+            .Refuses(("move-not-cancellable", "the offer is not an accepted move awaiting its lease: open, declined, released, leased or already cancelled"))
+            .ProducesProblems(400, 404, 412);
+
+        group.MapPost("/relocation-requests/{relocationRequestId:guid}/withdraw", async (Guid relocationRequestId, IMediator mediator, HttpContext http,
+                    CancellationToken ct) =>
+            {
+                var request = await mediator.Send(new WithdrawRelocationRequestCommand(relocationRequestId, ETags.OptionalIfMatch(http.Request)), ct);
+                ETags.Set(http, request.Version);
+                return TypedResults.Ok(request);
+            })
+            .WithName("WithdrawRelocationRequest")
+            .RequireRoles(Access.TakePartInNetwork)
+            .WithSummary("Withdraw a relocation request")
+            .WithDescription("The origin withdraws its request: every open offer is released and its apartment is available again; other "
+                             + "members no longer see it. A matched request's accepted move is called off first (relocation-offers/{id}/cancel). "
+                             + "404 for another municipality's request. If-Match is optional.")
+            .WithIfMatch(required: false)
+            .Refuses(
+                ("relocation-request-not-open", "the request is already withdrawn or relocated"),
+                ("relocation-request-matched", "an offer was accepted: call off the accepted move first"))
+            .ProducesProblems(404, 412);
+
+        group.MapPost("/relocation-offers/{relocationOfferId:guid}/move", async (Guid relocationOfferId, RecordRelocationMoveRequest body, IMediator mediator,
+                    HttpContext http, CancellationToken ct) =>
+                Respond(http, await mediator.Send(new RecordRelocationMoveCommand(relocationOfferId, ETags.OptionalIfMatch(http.Request), body), ct)))
+            .WithName("RecordRelocationMove")
+            .RequireRoles(Access.RecordNetworkMoves)
+            .WithRequestExample(new RecordRelocationMoveRequest(new DateOnly(2026, 8, 15)))
+            .WithSummary("Record an external member's move")
+            .WithDescription("An external member (no housing company on this platform) records, through its network-partner client, the "
+                             + "household's move into the apartment it described and the origin accepted. It counts like a signed lease: the "
+                             + "move completes, the ledger counts the placement and the origin's allocation request closes as "
+                             + "RelocatedThroughNetwork. 403 for the origin. If-Match is optional.")
+            .WithIfMatch(required: false)
+            .Refuses(
+                ("offer-not-accepted", "the offer is not accepted"),
+                ("move-already-recorded", "the move for this offer is already recorded"),
+                ("offer-on-platform", "the apartment is on this platform: its housing company confirms the lease"),
+                ("relocation-request-not-matched", "the relocation request is no longer matched to this move"))
+            .ProducesProblems(400, 404, 412);
+
         group.MapPost("/relocation-offers/{relocationOfferId:guid}/lease", async (Guid relocationOfferId, Leases.ConfirmLeaseRequest body, IMediator mediator,
                     HttpContext http, CancellationToken ct) =>
             {

@@ -12,13 +12,23 @@ namespace Allocation.Api.Features.Network;
 /// </summary>
 internal static class NetworkEvents
 {
-    public static async Task RequestPostedAsync(AllocationDbContext db, RelocationRequest request, DateTimeOffset now, CancellationToken ct)
+    /// <summary>The network's resource types: all a network-partner client follows of its municipality's feed (PRODUCT §7).</summary>
+    public static readonly string[] ResourceTypes = ["relocation-request", "relocation-offer"];
+
+    public static Task RequestPostedAsync(AllocationDbContext db, RelocationRequest request, DateTimeOffset now, CancellationToken ct) =>
+        RequestOnBoardAsync(db, request, "posted", now, ct);
+
+    /// <summary>
+    /// A change of whether the request is on the board other members see (posted, withdrawn, reopened after a called-off
+    /// move): told to its origin and to the members that may see it, so their view of the board stays true.
+    /// </summary>
+    public static async Task RequestOnBoardAsync(AllocationDbContext db, RelocationRequest request, string type, DateTimeOffset now, CancellationToken ct)
     {
         var others = await db.NetworkMembers.AsNoTracking()
             .Where(m => m.Active && m.MunicipalityCode != request.MunicipalityCode && !request.ExcludedMunicipalityCodes.Contains(m.MunicipalityCode))
             .Select(m => m.MunicipalityCode).ToListAsync(ct);
-        Add(db, RequestEvent(request, "posted", request.MunicipalityCode, request.OwningUnit, now));
-        foreach (var member in others) Add(db, RequestEvent(request, "posted", member, null, now));
+        Add(db, RequestEvent(request, type, request.MunicipalityCode, request.OwningUnit, now));
+        foreach (var member in others) Add(db, RequestEvent(request, type, member, null, now));
     }
 
     /// <summary>A change of an offer (and of its request, when that changes too): told to the origin and the destination.</summary>

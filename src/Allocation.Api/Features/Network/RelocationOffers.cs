@@ -28,6 +28,10 @@ namespace Allocation.Api.Features.Network;
 /// <param name="DeclineReason">The origin's reason for declining; null unless the status is Declined.</param>
 /// <param name="DeclineNote">Free text recorded with the decline (always given for reason Other); null when none.</param>
 /// <param name="Version">Row version for optimistic concurrency; not in the body, sent as the ETag header.</param>
+/// <param name="CancelledBy">SCB code of the party (origin or destination) that called off the accepted move; null unless the status is Cancelled.</param>
+/// <param name="CancelReason">Why the accepted move was called off; null unless the status is Cancelled.</param>
+/// <param name="CancelNote">Free text recorded with the cancellation (always given for reason Other); null when none.</param>
+/// <param name="MovedInOn">The move-in date an external member's partner client recorded for the move (local date); null otherwise.</param>
 public sealed record RelocationOfferResponse(
     Guid Id,
     Guid RelocationRequestId,
@@ -45,12 +49,16 @@ public sealed record RelocationOfferResponse(
     DateTimeOffset? RespondedAt,
     DeclineReason? DeclineReason,
     string? DeclineNote,
-    [property: JsonIgnore] uint Version)
+    [property: JsonIgnore] uint Version,
+    string? CancelledBy = null,
+    MoveCancelReason? CancelReason = null,
+    string? CancelNote = null,
+    DateOnly? MovedInOn = null)
 {
     /// <summary>The destination's apartment id is the destination's own record: the origin does not get it (PRODUCT §12).</summary>
     public static RelocationOfferResponse From(RelocationOffer o, Caller caller) => new(o.Id, o.RelocationRequestId, o.MunicipalityCode,
         o.OriginMunicipalityCode, caller.Municipality == o.MunicipalityCode ? o.ApartmentId : null, o.District, o.Rooms, o.MonthlyRent, o.AvailableFrom,
-        o.IsAccessible, o.HouseholdSize, o.Status, o.CreatedAt, o.RespondedAt, o.DeclineReason, o.DeclineNote, o.Version);
+        o.IsAccessible, o.HouseholdSize, o.Status, o.CreatedAt, o.RespondedAt, o.DeclineReason, o.DeclineNote, o.Version, o.CancelledBy, o.CancelReason, o.CancelNote, o.MovedInOn);
 }
 
 /// <summary>

@@ -21,6 +21,7 @@ namespace Allocation.Api.Features.Network;
 /// <param name="AcceptedOfferId">The network offer the origin accepted; null until one is accepted.</param>
 /// <param name="RelocatedAt">When the lease in the destination was signed and the move completed (UTC instant, ISO 8601); null until then.</param>
 /// <param name="Version">Row version for optimistic concurrency; not in the body, sent as the ETag header.</param>
+/// <param name="WithdrawnAt">When the origin withdrew the request (UTC instant, ISO 8601); null unless withdrawn.</param>
 public sealed record RelocationRequestResponse(
     Guid Id,
     string MunicipalityCode,
@@ -36,11 +37,12 @@ public sealed record RelocationRequestResponse(
     DateTimeOffset CreatedAt,
     Guid? AcceptedOfferId,
     DateTimeOffset? RelocatedAt,
-    [property: JsonIgnore] uint Version)
+    [property: JsonIgnore] uint Version,
+    DateTimeOffset? WithdrawnAt = null)
 {
     public static readonly Expression<Func<RelocationRequest, RelocationRequestResponse>> Projection = r => new RelocationRequestResponse(
         r.Id, r.MunicipalityCode, r.AllocationRequestId, r.HouseholdSize, r.RoomsNeeded, r.NeedsAccessibility, r.Urgency, r.EarliestMoveDate,
-        r.ExcludedMunicipalityCodes, r.WishedMunicipalityCodes, r.Status, r.CreatedAt, r.AcceptedOfferId, r.RelocatedAt, r.Version);
+        r.ExcludedMunicipalityCodes, r.WishedMunicipalityCodes, r.Status, r.CreatedAt, r.AcceptedOfferId, r.RelocatedAt, r.Version, r.WithdrawnAt);
 
     private static readonly Func<RelocationRequest, RelocationRequestResponse> Compiled = Projection.Compile();
 

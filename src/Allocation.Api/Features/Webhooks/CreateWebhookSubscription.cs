@@ -70,6 +70,7 @@ public sealed class CreateWebhookSubscriptionHandler(AllocationDbContext db, Cal
             Municipality = caller.Municipality!,
             ScopeHousingCompanyId = caller.IsHousingCompanyOnly ? caller.HousingCompanyId : null,
             ScopeUnit = caller.IsCaseOfficerOnly ? caller.Unit : null,
+            ScopeNetworkOnly = caller.IsNetworkPartnerOnly,
             Url = command.Body.Url,
             EventTypes = [.. (command.Body.EventTypes ?? []).Distinct()],
             Secret = WebhookDispatcher.NewSecret(),

@@ -67,6 +67,7 @@ public sealed class WebhookDispatcher(AllocationDbContext db, IHttpClientFactory
             .Where(e => e.Id > s.LastEventId && e.Municipality == s.Municipality
                         && (s.ScopeHousingCompanyId == null || e.HousingCompanyId == s.ScopeHousingCompanyId)
                         && (s.ScopeUnit == null || e.OwningUnit == s.ScopeUnit)
+                        && (!s.ScopeNetworkOnly || Network.NetworkEvents.ResourceTypes.Contains(e.ResourceType))
                         && (s.EventTypes.Length == 0 || s.EventTypes.Contains(e.Type)))
             .OrderBy(e => e.Id).Take(EventsPerClaim).ToListAsync(ct);
         var attempts = new List<WebhookDelivery>();

@@ -11,6 +11,9 @@ public sealed class WebhookSubscription
     public required string Municipality { get; init; }
     public Guid? ScopeHousingCompanyId { get; init; }
     public string? ScopeUnit { get; init; }
+
+    /// <summary>Created by a network-partner client: only the network's events, as its feed (PRODUCT §7).</summary>
+    public bool ScopeNetworkOnly { get; init; }
     public required string Url { get; init; }
     public string[] EventTypes { get; init; } = [];
 

@@ -48,6 +48,13 @@ public sealed class Caller
     /// <summary>Limited to its own unit's households.</summary>
     public bool IsCaseOfficerOnly => !SeesWholeMunicipality && Roles.Contains(Auth.Roles.CaseOfficer);
 
+    /// <summary>
+    /// An external member's network-partner client (PRODUCT §7): of its municipality's records it follows only the network's
+    /// business — requests it may see, offers it made or received, moves — never the local stock, offers or leases.
+    /// </summary>
+    public bool IsNetworkPartnerOnly => !SeesWholeMunicipality && Roles.Contains(Auth.Roles.NetworkPartner)
+                                        && !Roles.Contains(Auth.Roles.HousingCompany) && !Roles.Contains(Auth.Roles.CaseOfficer);
+
     /// <summary>PRODUCT §6: the housing company gets of a household only what a landlord needs.</summary>
     public bool SeesHouseholdDetails => !IsHousingCompanyOnly;
 }

@@ -44,7 +44,7 @@ public static class Access
     public static readonly string[] EndLeases = [Roles.HousingCompany, Roles.Coordinator];
     public static readonly string[] FollowUpLeases = [Roles.CaseOfficer, Roles.Coordinator];
     public static readonly string[] ReadLeases = [Roles.Coordinator, Roles.CaseOfficer, Roles.HousingCompany, Roles.Auditor];
-    public static readonly string[] FollowEvents = [Roles.HousingCompany, Roles.Coordinator, Roles.CaseOfficer, Roles.Admin];
+    public static readonly string[] FollowEvents = [Roles.HousingCompany, Roles.Coordinator, Roles.CaseOfficer, Roles.Admin, Roles.NetworkPartner];
     public static readonly string[] Audit = [Roles.Auditor];
     public static readonly string[] ReadReports = [Roles.Auditor, Roles.Coordinator];
     public static readonly string[] VerifyAudit = [Roles.Auditor, Roles.Admin];
@@ -55,6 +55,8 @@ public static class Access
     public static readonly string[] TakePartInNetwork = [Roles.Coordinator, Roles.NetworkPartner];
     public static readonly string[] OfferToNetwork = [Roles.Coordinator];
     public static readonly string[] ReadNetworkOffers = [Roles.Coordinator, Roles.NetworkPartner, Roles.HousingCompany];
+    /// <summary>An external member's move into the apartment it described: recorded by its partner client (no housing company here).</summary>
+    public static readonly string[] RecordNetworkMoves = [Roles.NetworkPartner];
     public static readonly string[] ReadNetworkLedger = [Roles.Coordinator, Roles.NetworkPartner, Roles.Auditor, Roles.Admin];
 
     public static RouteHandlerBuilder RequireRoles(this RouteHandlerBuilder builder, string[] roles) =>

@@ -25,7 +25,7 @@ public sealed class RelocationRequestConfiguration : IEntityTypeConfiguration<Re
         b.ToTable(t =>
         {
             t.HasCheckConstraint("ck_relocation_requests_household", "household_size >= 1 AND rooms_needed >= 1");
-            t.HasCheckConstraint("ck_relocation_requests_status", "status IN ('Open', 'Matched', 'Relocated')");
+            t.HasCheckConstraint("ck_relocation_requests_status", "status IN ('Open', 'Matched', 'Relocated', 'Withdrawn')");
         });
         b.Property(r => r.MunicipalityCode).HasMaxLength(4).IsFixedLength();
         b.Property(r => r.OwningUnit).HasMaxLength(100);
@@ -49,7 +49,7 @@ public sealed class RelocationOfferConfiguration : IEntityTypeConfiguration<Relo
         b.ToTable(t =>
         {
             t.HasCheckConstraint("ck_relocation_offers_rooms", "rooms >= 1 AND household_size >= 1 AND monthly_rent >= 0");
-            t.HasCheckConstraint("ck_relocation_offers_status", "status IN ('Open', 'Accepted', 'Declined', 'Released', 'Leased')");
+            t.HasCheckConstraint("ck_relocation_offers_status", "status IN ('Open', 'Accepted', 'Declined', 'Released', 'Leased', 'Cancelled')");
             t.HasCheckConstraint("ck_relocation_offers_parties", "municipality_code <> origin_municipality_code");
         });
         b.Property(o => o.MunicipalityCode).HasMaxLength(4).IsFixedLength();
@@ -58,6 +58,9 @@ public sealed class RelocationOfferConfiguration : IEntityTypeConfiguration<Relo
         b.Property(o => o.MonthlyRent).HasPrecision(10, 2);
         b.Property(o => o.Status).HasConversion<string>().HasMaxLength(20);
         b.Property(o => o.DeclineReason).HasConversion<string>().HasMaxLength(20);
+        b.Property(o => o.CancelReason).HasConversion<string>().HasMaxLength(30);
+        b.Property(o => o.CancelledBy).HasMaxLength(4);
+        b.Property(o => o.CancelNote).HasMaxLength(1000);
         b.Property(o => o.DeclineNote).HasMaxLength(1000);
         b.Property(o => o.Version).IsRowVersion();
         b.HasOne<RelocationRequest>().WithMany().HasForeignKey(o => o.RelocationRequestId).OnDelete(DeleteBehavior.Restrict);

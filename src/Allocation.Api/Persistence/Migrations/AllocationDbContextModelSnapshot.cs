@@ -180,6 +180,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("scope_housing_company_id");
 
+                    b.Property<bool>("ScopeNetworkOnly")
+                        .HasColumnType("boolean")
+                        .HasColumnName("scope_network_only");
+
                     b.Property<string>("ScopeUnit")
                         .HasMaxLength(100)
                         .HasColumnType("character varying(100)")
@@ -1171,6 +1175,21 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("date")
                         .HasColumnName("available_from");
 
+                    b.Property<string>("CancelNote")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("cancel_note");
+
+                    b.Property<string>("CancelReason")
+                        .HasMaxLength(30)
+                        .HasColumnType("character varying(30)")
+                        .HasColumnName("cancel_reason");
+
+                    b.Property<string>("CancelledBy")
+                        .HasMaxLength(4)
+                        .HasColumnType("character varying(4)")
+                        .HasColumnName("cancelled_by");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -1211,6 +1230,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasPrecision(10, 2)
                         .HasColumnType("numeric(10,2)")
                         .HasColumnName("monthly_rent");
+
+                    b.Property<DateOnly?>("MovedInOn")
+                        .HasColumnType("date")
+                        .HasColumnName("moved_in_on");
 
                     b.Property<string>("MunicipalityCode")
                         .IsRequired()
@@ -1281,7 +1304,7 @@ namespace Allocation.Api.Persistence.Migrations
 
                             t.HasCheckConstraint("ck_relocation_offers_rooms", "rooms >= 1 AND household_size >= 1 AND monthly_rent >= 0");
 
-                            t.HasCheckConstraint("ck_relocation_offers_status", "status IN ('Open', 'Accepted', 'Declined', 'Released', 'Leased')");
+                            t.HasCheckConstraint("ck_relocation_offers_status", "status IN ('Open', 'Accepted', 'Declined', 'Released', 'Leased', 'Cancelled')");
                         });
                 });
 
@@ -1367,6 +1390,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("text[]")
                         .HasColumnName("wished_municipality_codes");
 
+                    b.Property<DateTimeOffset?>("WithdrawnAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("withdrawn_at");
+
                     b.HasKey("Id")
                         .HasName("pk_relocation_requests");
 
@@ -1385,7 +1412,7 @@ namespace Allocation.Api.Persistence.Migrations
                         {
                             t.HasCheckConstraint("ck_relocation_requests_household", "household_size >= 1 AND rooms_needed >= 1");
 
-                            t.HasCheckConstraint("ck_relocation_requests_status", "status IN ('Open', 'Matched', 'Relocated')");
+                            t.HasCheckConstraint("ck_relocation_requests_status", "status IN ('Open', 'Matched', 'Relocated', 'Withdrawn')");
                         });
                 });
 
