@@ -12,6 +12,10 @@ namespace Allocation.Api.Tests;
 /// <summary>PRODUCT §9: partners learn of changes from one feed, each caller only of its own, without personal data.</summary>
 public sealed class EventFeedTests : ApiTest
 {
+    /// <summary>Whatever the test raced or refused, the committed state is one the rules allow (see <see cref="Invariants"/>).</summary>
+    [TearDown]
+    public Task InvariantsHold() => Invariants.AssertHoldAsync();
+
     [Test]
     public async Task A_lifecycle_run_yields_its_events_in_order_and_each_role_sees_only_its_own()
     {

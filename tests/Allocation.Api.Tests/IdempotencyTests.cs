@@ -8,6 +8,10 @@ namespace Allocation.Api.Tests;
 /// <summary>PRODUCT §9/§11: a POST retried with the same Idempotency-Key takes effect once.</summary>
 public sealed class IdempotencyTests : ApiTest
 {
+    /// <summary>Whatever the test raced or refused, the committed state is one the rules allow (see <see cref="Invariants"/>).</summary>
+    [TearDown]
+    public Task InvariantsHold() => Invariants.AssertHoldAsync();
+
     [Test]
     public async Task Replaying_a_POST_with_the_same_key_returns_the_identical_status_and_body_and_has_one_effect()
     {

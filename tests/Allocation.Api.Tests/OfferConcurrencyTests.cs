@@ -14,6 +14,10 @@ namespace Allocation.Api.Tests;
 /// </summary>
 public sealed class OfferConcurrencyTests
 {
+    /// <summary>Whatever the test raced or refused, the committed state is one the rules allow (see <see cref="Invariants"/>).</summary>
+    [TearDown]
+    public Task InvariantsHold() => Invariants.AssertHoldAsync();
+
     private AllocationApiFactory _first = null!;
     private AllocationApiFactory _second = null!;
     private HttpClient[] _clients = null!;

@@ -6,6 +6,10 @@ namespace Allocation.Api.Tests;
 /// <summary>PRODUCT §4/§11: an agreement's stock never exceeds its quota, with many clients and several API instances.</summary>
 public sealed class QuotaConcurrencyTests
 {
+    /// <summary>Whatever the test raced or refused, the committed state is one the rules allow (see <see cref="Invariants"/>).</summary>
+    [TearDown]
+    public Task InvariantsHold() => Invariants.AssertHoldAsync();
+
     [Test]
     public async Task Forty_parallel_registrations_against_five_free_places_on_two_instances_create_exactly_five()
     {

@@ -64,6 +64,10 @@ public static class Reservations
 /// </summary>
 public sealed class ReservationTests : ApiTest
 {
+    /// <summary>Whatever the test raced or refused, the committed state is one the rules allow (see <see cref="Invariants"/>).</summary>
+    [TearDown]
+    public Task InvariantsHold() => Invariants.AssertHoldAsync();
+
     private const string Women = "violence-exposed-women", HousingFirst = "housing-first";
 
     private DateTimeOffset Now => Factory.Clock.GetUtcNow();

@@ -20,6 +20,10 @@ namespace Allocation.Api.Tests;
 /// </summary>
 public sealed class TimeDrivenTests : ApiTest
 {
+    /// <summary>Whatever the test raced or refused, the committed state is one the rules allow (see <see cref="Invariants"/>).</summary>
+    [TearDown]
+    public Task InvariantsHold() => Invariants.AssertHoldAsync();
+
     // ---- deadlines and expiry ----
 
     [Test]

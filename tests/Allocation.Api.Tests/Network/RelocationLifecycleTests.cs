@@ -13,6 +13,10 @@ namespace Allocation.Api.Tests.Network;
 /// </summary>
 public sealed class RelocationLifecycleTests : ApiTest
 {
+    /// <summary>Whatever the test raced or refused, the committed state is one the rules allow (see <see cref="Invariants"/>).</summary>
+    [TearDown]
+    public Task InvariantsHold() => Invariants.AssertHoldAsync();
+
     private Member _botkyrka = null!, _huddinge = null!, _sodertalje = null!;
 
     [OneTimeSetUp]

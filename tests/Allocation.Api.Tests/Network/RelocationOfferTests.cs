@@ -14,6 +14,10 @@ namespace Allocation.Api.Tests.Network;
 /// <summary>PRODUCT §7: members answer each other's requests with apartments of their own stock; the origin takes one.</summary>
 public sealed class RelocationOfferTests : ApiTest
 {
+    /// <summary>Whatever the test raced or refused, the committed state is one the rules allow (see <see cref="Invariants"/>).</summary>
+    [TearDown]
+    public Task InvariantsHold() => Invariants.AssertHoldAsync();
+
     private Member _botkyrka = null!, _huddinge = null!, _sodertalje = null!, _nykvarn = null!;
 
     [OneTimeSetUp]
