@@ -182,6 +182,9 @@ public sealed class OpenApiContract
             .Where(o => o.Value is JsonObject op && op.ContainsKey("responses"))
             .Select(o => (p.Key, o.Key, o.Value!.AsObject())));
 
+    /// <summary>A component schema by name (e.g. a request body's), or null.</summary>
+    public JsonObject? Component(string name) => _document["components"]?["schemas"]?[name] as JsonObject;
+
     /// <summary>The JSON schema of an operation's first 2xx response, resolved one level (a component's own schema).</summary>
     public JsonObject? SuccessSchema(JsonObject operation)
     {
