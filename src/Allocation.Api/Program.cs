@@ -14,6 +14,7 @@ using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.HousingCompanies;
 using Allocation.Api.Features.Reports;
 using Allocation.Api.Features.Reservations;
+using Allocation.Api.Features.Retention;
 using Allocation.Api.Features.Settlement;
 using Allocation.Api.Features.TargetGroups;
 using Allocation.Api.Infrastructure;
@@ -51,6 +52,9 @@ builder.Services.AddScoped<QueueRanking>();
 builder.Services.AddScoped<QueuePages>();
 builder.Services.AddScoped<DeadlineSettlement>();
 builder.Services.AddHostedService<DeadlineSweep>();
+builder.Services.AddSingleton<RetentionPeriods>();
+builder.Services.AddScoped<RequestRetention>();
+builder.Services.AddHostedService<RetentionSweep>();
 // PRODUCT §7: the reciprocity rule; without Network:ReciprocityThreshold it is off.
 builder.Services.AddSingleton(new Allocation.Domain.Network.ReciprocityRule(builder.Configuration.GetValue<int?>("Network:ReciprocityThreshold")));
 builder.Services.AddScoped<WebhookDispatcher>();

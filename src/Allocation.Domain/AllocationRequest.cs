@@ -93,6 +93,10 @@ public sealed class AllocationRequest
     public string? RejectionReason { get; private set; }
     public RequestOutcome? Outcome { get; private set; }
     public DateTimeOffset? ClosedAt { get; private set; }
+
+    /// <summary>When the retention rule (gallring) erased the request's case details; null while they are kept.</summary>
+    public DateTimeOffset? ErasedAt { get; private set; }
+
     public uint Version { get; private set; }
     public IReadOnlyCollection<RequestStatusChange> History => _history;
 
@@ -180,6 +184,38 @@ public sealed class AllocationRequest
         Outcome = outcome;
         ClosedAt = now;
         MoveTo(Status, RequestStatus.Closed, now, $"closed: {outcome}");
+    }
+
+    /// <summary>Closed, rejected or withdrawn: nothing more happens to the request, and in time it is erased (gallring).</summary>
+    public bool IsFinished => Status is RequestStatus.Closed or RequestStatus.Rejected or RequestStatus.Withdrawn;
+
+    /// <summary>
+    /// Retention (gallring, the municipality's document-management plan): a finished request keeps only what reports
+    /// need — its agreement, target group, household size and composition by sex, its dates, status history and outcome.
+    /// The case reference and the free text are erased; the other household details are erased where they may be empty,
+    /// and set to the neutral value (one room, no need, Normal, None, the creation day) where they may not. The request is
+    /// no longer shown to anyone (<see cref="ErasedAt"/>), so those values are never read as facts.
+    /// </summary>
+    public void Erase(DateTimeOffset now)
+    {
+        if (!IsFinished)
+            throw new DomainRuleException("request-not-finished", $"Only a closed, rejected or withdrawn request can be erased; this one is {Status}.");
+        if (ErasedAt is not null) return;
+        CaseReference = "";
+        RejectionReason = null;
+        MinRooms = 1;
+        MaxRent = null;
+        NeedsAccessibility = false;
+        RequiredDistricts = [];
+        ExcludedDistricts = [];
+        Urgency = Urgency.Normal;
+        UrgentBy = null;
+        ProtectionLevel = ProtectionLevel.None;
+        HousingPlanStartedOn = DateOnly.FromDateTime(CreatedAt.UtcDateTime);
+        ConsentGivenOn = null;
+        ConsentExpiresOn = null;
+        CooldownUntil = null;
+        ErasedAt = now;
     }
 
     /// <summary>An offer was made to this household. The offer checks eligibility; this holds the state rule.</summary>

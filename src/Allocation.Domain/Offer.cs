@@ -46,6 +46,13 @@ public sealed class Offer
     public DeclineReason? DeclineReason { get; private set; }
     public string? DeclineNote { get; private set; }
 
+    /// <summary>Retention (gallring): the household's free text about the offer is erased with its request.</summary>
+    public void EraseNotes()
+    {
+        ViewingNote = null;
+        DeclineNote = null;
+    }
+
     /// <summary>The ranking and checks as they were when the offer was made, as JSON (PRODUCT §4: why this household got this apartment).</summary>
     public string DecisionSnapshot { get; private set; }
 

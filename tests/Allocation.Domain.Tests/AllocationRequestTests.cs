@@ -437,4 +437,40 @@ public sealed class AllocationRequestTests
             Assert.That(request.InCooldown(until), Is.False);
         }
     }
+
+    [TestCase(RequestStatus.Draft)]
+    [TestCase(RequestStatus.Submitted)]
+    [TestCase(RequestStatus.Approved)]
+    [TestCase(RequestStatus.Offered)]
+    [TestCase(RequestStatus.Housed)]
+    public void Only_a_finished_request_can_be_erased(RequestStatus status)
+    {
+        var request = InState(status);
+        var refused = Assert.Throws<DomainRuleException>(() => request.Erase(Now.AddYears(6)))!;
+        Assert.That((refused.Code, request.ErasedAt, request.CaseReference), Is.EqualTo(("request-not-finished", (DateTimeOffset?)null, Build.DraftRequest(Build.NewAgreement()).CaseReference)));
+    }
+
+    [TestCase(RequestStatus.Closed)]
+    [TestCase(RequestStatus.Rejected)]
+    [TestCase(RequestStatus.Withdrawn)]
+    public void Erasing_a_finished_request_keeps_only_what_reports_need(RequestStatus status)
+    {
+        var request = InState(status);
+        var (group, adults, children, women, men, outcome, history) =
+            (request.TargetGroupId, request.Adults, request.Children, request.AdultWomen, request.AdultMen, request.Outcome, request.History.Count);
+
+        request.Erase(Now.AddYears(6));
+        request.Erase(Now.AddYears(7)); // a second run changes nothing
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(request.ErasedAt, Is.EqualTo(Now.AddYears(6)));
+            Assert.That((request.CaseReference, request.RejectionReason, request.MaxRent, request.UrgentBy, request.ConsentGivenOn, request.ConsentExpiresOn, request.CooldownUntil),
+                Is.EqualTo(("", (string?)null, (decimal?)null, (DateOnly?)null, (DateOnly?)null, (DateOnly?)null, (DateTimeOffset?)null)));
+            Assert.That(request.RequiredDistricts.Concat(request.ExcludedDistricts), Is.Empty);
+            Assert.That((request.ProtectionLevel, request.Urgency, request.NeedsAccessibility, request.MinRooms), Is.EqualTo((ProtectionLevel.None, Urgency.Normal, false, 1)));
+            Assert.That((request.TargetGroupId, request.Adults, request.Children, request.AdultWomen, request.AdultMen, request.Outcome, request.History.Count, request.Status),
+                Is.EqualTo((group, adults, children, women, men, outcome, history, status)));
+        }
+    }
 }

@@ -17,7 +17,7 @@ public sealed class GetAllocationRequestHandler(AllocationDbContext db, CaseRefe
 {
     public async ValueTask<AllocationRequestResponse> Handle(GetAllocationRequestQuery query, CancellationToken ct)
     {
-        var request = await db.AllocationRequests.AsNoTracking().Where(r => r.Id == query.RequestId).Select(AllocationRequestResponse.Projection(db)).SingleOrDefaultAsync(ct)
+        var request = await db.AllocationRequests.AsNoTracking().Where(r => r.Id == query.RequestId && r.ErasedAt == null).Select(AllocationRequestResponse.Projection(db)).SingleOrDefaultAsync(ct)
                       ?? throw new NotFoundException("allocation request", query.RequestId);
         return request.ShownTo(protector, caller);
     }
@@ -39,8 +39,8 @@ public sealed class GetAllocationRequestHistoryHandler(AllocationDbContext db)
     public async ValueTask<Page<RequestStatusChangeResponse>> Handle(GetAllocationRequestHistoryQuery query, CancellationToken ct)
     {
         var skip = Paging.DecodeOffset(query.Cursor);
-        // History rows have no scope of their own: the request must be visible to the caller.
-        if (!await db.AllocationRequests.AnyAsync(r => r.Id == query.RequestId, ct)) throw new NotFoundException("allocation request", query.RequestId);
+        // History rows have no scope of their own: the request must be visible to the caller (and not erased).
+        if (!await db.AllocationRequests.AnyAsync(r => r.Id == query.RequestId && r.ErasedAt == null, ct)) throw new NotFoundException("allocation request", query.RequestId);
         var history = await db.RequestStatusChanges.AsNoTracking()
             .Where(h => h.RequestId == query.RequestId)
             .OrderBy(h => h.Sequence)

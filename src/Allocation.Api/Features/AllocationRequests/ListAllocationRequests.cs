@@ -25,7 +25,8 @@ public sealed class ListAllocationRequestsHandler(AllocationDbContext db, CaseRe
     public async ValueTask<Page<AllocationRequestResponse>> Handle(ListAllocationRequestsQuery query, CancellationToken ct)
     {
         var after = Paging.DecodeCursor(query.Cursor);
-        var requests = db.AllocationRequests.AsNoTracking();
+        // An erased request (retention) is a report's row, no longer a case anyone reads.
+        var requests = db.AllocationRequests.AsNoTracking().Where(r => r.ErasedAt == null);
         if (query.AgreementId is { } agreementId) requests = requests.Where(r => r.AgreementId == agreementId);
         if (query.Status is { } status) requests = requests.Where(r => r.Status == status);
         if (after is not null) requests = requests.Where(r => r.Id.CompareTo(after.Value) > 0);

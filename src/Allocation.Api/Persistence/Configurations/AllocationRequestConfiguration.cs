@@ -15,6 +15,7 @@ public sealed class AllocationRequestConfiguration : IEntityTypeConfiguration<Al
                 "COALESCE(adult_women, 0) >= 0 AND COALESCE(adult_men, 0) >= 0 AND COALESCE(adult_women, 0) + COALESCE(adult_men, 0) <= adults");
             t.HasCheckConstraint("ck_allocation_requests_rooms", "min_rooms >= 1");
             t.HasCheckConstraint("ck_allocation_requests_consent", "consent_expires_on IS NULL OR consent_expires_on >= consent_given_on");
+            t.HasCheckConstraint("ck_allocation_requests_erased_finished", "erased_at IS NULL OR status IN ('Closed', 'Rejected', 'Withdrawn')");
         });
         b.Property(r => r.MunicipalityCode).HasMaxLength(4).IsFixedLength();
         b.Property(r => r.CaseReference).HasMaxLength(400); // encrypted: key id + nonce + tag + ciphertext, base64

@@ -579,6 +579,10 @@ namespace Allocation.Api.Persistence.Migrations
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
 
+                    b.Property<DateTimeOffset?>("ErasedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("erased_at");
+
                     b.PrimitiveCollection<string[]>("ExcludedDistricts")
                         .IsRequired()
                         .HasColumnType("text[]")
@@ -686,6 +690,8 @@ namespace Allocation.Api.Persistence.Migrations
                             t.HasCheckConstraint("ck_allocation_requests_adults_by_sex", "COALESCE(adult_women, 0) >= 0 AND COALESCE(adult_men, 0) >= 0 AND COALESCE(adult_women, 0) + COALESCE(adult_men, 0) <= adults");
 
                             t.HasCheckConstraint("ck_allocation_requests_consent", "consent_expires_on IS NULL OR consent_expires_on >= consent_given_on");
+
+                            t.HasCheckConstraint("ck_allocation_requests_erased_finished", "erased_at IS NULL OR status IN ('Closed', 'Rejected', 'Withdrawn')");
 
                             t.HasCheckConstraint("ck_allocation_requests_household", "adults >= 1 AND children >= 0");
 

@@ -1,0 +1,129 @@
+using System.Net;
+using System.Text.Json.Nodes;
+using Allocation.Api.Features.Retention;
+using Allocation.Api.Tests.Reports;
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+
+namespace Allocation.Api.Tests;
+
+/// <summary>
+/// Retention (gallring, PRODUCT §6): finished requests older than their municipality's period keep only what reports
+/// need. On a database of its own, since the test moves the clock years ahead.
+/// </summary>
+public sealed class RetentionTests
+{
+    private static readonly string[] Reports = ["quota-utilisation", "leases", "vacancy", "allocations", "outcomes", "national-survey"];
+
+    [Test]
+    public async Task Finished_requests_past_the_period_lose_their_case_details_and_past_reports_count_the_same()
+    {
+        await using var database = await FreshDatabase.CreateAsync("retention");
+        // Botkyrka's own plan (60 months) wins over the default given here (12 months).
+        await using var factory = new AllocationApiFactory(database.ConnectionString, new Dictionary<string, string>
+        {
+            ["Retention:ClosedRequestMonths"] = "12",
+            [$"Retention:Municipalities:{Persistence.SeedData.Botkyrka}:ClosedRequestMonths"] = "60",
+        });
+        using var client = factory.CreateClient();
+        var history = await SyntheticHistory.CreateAsync(client, factory.Clock, seed: 13, apartments: 12, requests: 30, days: 180);
+        var asOf = factory.Clock.GetUtcNow();
+        var reportsBefore = await ReportsAsync(client, history, asOf);
+        var requestsBefore = await RequestRowsAsync(database.ConnectionString, history.AgreementId);
+        var finished = requestsBefore.Where(r => r.Value["status"]!.GetValue<string>() is "Closed" or "Rejected" or "Withdrawn").Select(r => r.Key).ToHashSet();
+        var notesBefore = await ScalarAsync(database.ConnectionString,
+            "SELECT count(*) FROM offers WHERE request_id = ANY(@ids) AND (decline_note IS NOT NULL OR viewing_note IS NOT NULL)", finished.ToArray());
+        Assert.That(finished, Has.Count.GreaterThan(3), "the history finishes requests of every kind");
+        Assert.That(finished, Has.Count.LessThan(requestsBefore.Count), "and leaves some open");
+        Assert.That(notesBefore, Is.GreaterThan(0), "and some of their offers have notes");
+
+        factory.Clock.Advance(TimeSpan.FromDays(30 * 30)); // 30 months: past the default, not past Botkyrka's own period
+        await EraseAsync(factory);
+        Assert.That(await ScalarAsync(database.ConnectionString, "SELECT count(*) FROM allocation_requests WHERE erased_at IS NOT NULL"), Is.Zero);
+
+        factory.Clock.Advance(TimeSpan.FromDays(31 * 31)); // past 60 months since the last request finished
+        await EraseAsync(factory);
+
+        var requestsAfter = await RequestRowsAsync(database.ConnectionString, history.AgreementId);
+        Assert.Multiple(async () =>
+        {
+            foreach (var (id, after) in requestsAfter)
+            {
+                var before = requestsBefore[id];
+                if (!finished.Contains(id))
+                {
+                    Assert.That(after.ToJsonString(), Is.EqualTo(before.ToJsonString()), $"request {id} is not finished: untouched");
+                    continue;
+                }
+                Assert.That(after["erased_at"], Is.Not.Null, $"request {id} erased");
+                Assert.That((after["case_reference"]!.GetValue<string>(), after["rejection_reason"], after["max_rent"], after["urgent_by"],
+                        after["consent_given_on"], after["required_districts"]!.AsArray().Count, after["excluded_districts"]!.AsArray().Count),
+                    Is.EqualTo(("", (JsonNode?)null, (JsonNode?)null, (JsonNode?)null, (JsonNode?)null, 0, 0)), $"request {id}'s case details");
+                // What reports need is kept as it was.
+                foreach (var kept in new[] { "agreement_id", "municipality_code", "owning_unit", "target_group_id", "adults", "children", "adult_women",
+                             "adult_men", "status", "created_at", "submitted_at", "queued_since", "outcome", "closed_at" })
+                    Assert.That(after[kept]?.ToJsonString(), Is.EqualTo(before[kept]?.ToJsonString()), $"request {id}'s {kept}");
+            }
+        });
+        Assert.That(await ScalarAsync(database.ConnectionString,
+            "SELECT count(*) FROM offers WHERE request_id = ANY(@ids) AND (decline_note IS NOT NULL OR viewing_note IS NOT NULL)", finished.ToArray()), Is.Zero);
+        TestContext.Progress.WriteLine($"Retention: {finished.Count} of {requestsBefore.Count} requests erased, {notesBefore} offers' notes with them");
+
+        // Nobody reads an erased request any more; reports of the past count exactly as before.
+        var erased = finished.First();
+        await (await client.GetAsync($"/api/v1/allocation-requests/{erased}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        await (await client.GetAsync($"/api/v1/allocation-requests/{erased}/history")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        var listed = await client.GetAsync<JsonObject>($"/api/v1/allocation-requests?agreementId={history.AgreementId}&limit=200");
+        Assert.That(listed["items"]!.AsArray().Select(r => Guid.Parse(r!["id"]!.GetValue<string>())), Is.EquivalentTo(requestsBefore.Keys.Except(finished)));
+        var reportsAfter = await ReportsAsync(client, history, asOf);
+        foreach (var report in Reports) Assert.That(reportsAfter[report], Is.EqualTo(reportsBefore[report]), $"the {report} report as of {asOf:O}");
+
+        // One audited change per erased request, and the chain still verifies.
+        Assert.That(await ScalarAsync(database.ConnectionString,
+            "SELECT count(*) FROM audit_entries WHERE action = 'EraseRequest' AND resource_type = 'AllocationRequest' AND resource_id = ANY(@ids)", finished.ToArray()),
+            Is.EqualTo(finished.Count));
+        await Invariants.AssertHoldAsync(database.ConnectionString);
+    }
+
+    private static async Task EraseAsync(AllocationApiFactory factory)
+    {
+        await using var scope = factory.Services.CreateAsyncScope();
+        await scope.ServiceProvider.GetRequiredService<RequestRetention>().EraseDueAsync(CancellationToken.None);
+    }
+
+    private static async Task<Dictionary<string, string>> ReportsAsync(HttpClient client, SyntheticHistoryData history, DateTimeOffset asOf)
+    {
+        var reports = new Dictionary<string, string>();
+        var from = DateOnly.FromDateTime(history.StartedAt.UtcDateTime);
+        var to = DateOnly.FromDateTime(history.EndedAt.UtcDateTime);
+        foreach (var report in Reports)
+        {
+            using var response = await client.GetAsync(
+                $"/api/v1/reports/{report}?agreementId={history.AgreementId}&from={from:yyyy-MM-dd}&to={to:yyyy-MM-dd}&asOf={Uri.EscapeDataString(asOf.ToString("O"))}");
+            await response.AssertStatusAsync(HttpStatusCode.OK);
+            reports[report] = await response.Content.ReadAsStringAsync();
+        }
+        return reports;
+    }
+
+    private static async Task<Dictionary<Guid, JsonObject>> RequestRowsAsync(string connectionString, Guid agreementId)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand("SELECT id, to_jsonb(r)::text FROM allocation_requests r WHERE agreement_id = @a", connection);
+        command.Parameters.AddWithValue("a", agreementId);
+        var rows = new Dictionary<Guid, JsonObject>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync()) rows[reader.GetGuid(0)] = JsonNode.Parse(reader.GetString(1))!.AsObject();
+        return rows;
+    }
+
+    private static async Task<long> ScalarAsync(string connectionString, string sql, Guid[]? ids = null)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync();
+        await using var command = new NpgsqlCommand(sql, connection);
+        if (ids is not null) command.Parameters.AddWithValue("ids", ids);
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+}
