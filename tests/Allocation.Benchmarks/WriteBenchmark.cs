@@ -26,6 +26,8 @@ namespace Allocation.Benchmarks;
 /// PostgreSQL server's processes is read from /proc, so a flat curve can be told apart from a saturated machine.
 /// <c>dotnet run -c Release --project tests/Allocation.Benchmarks -- --writes [--operations 480 --rounds 3 --durable]</c>
 /// (<c>--durable</c>: PostgreSQL with fsync and synchronous_commit on, as in production, instead of the test settings).
+/// Each level runs twice per round, interleaved: with one lock per municipality (the design since migration
+/// ChainPerMunicipality) and with every chain lock made the one deployment-wide lock again (the design before it).
 /// </summary>
 internal static class WriteBenchmark
 {
@@ -69,19 +71,22 @@ internal static class WriteBenchmark
                 Console.WriteLine($"Warming up; then {rounds} rounds of {operations} write operations per level, levels {string.Join(", ", Levels)} clients.");
                 await RunLevelAsync(clients.Take(4).ToArray(), Cycle * 4 * 2, dataSource, api.ProcessId, postmaster, ct);
 
-                var samples = Levels.ToDictionary(l => l, _ => new List<LevelResult>());
+                var samples = Designs.SelectMany(d => Levels.Select(l => (d, l))).ToDictionary(k => k, _ => new List<LevelResult>());
                 for (var round = 1; round <= rounds; round++)
                 {
                     foreach (var level in round % 2 == 1 ? Levels : Levels.Reverse())
+                    foreach (var design in round % 2 == 1 ? Designs : Designs.Reverse())
                     {
+                        await UseDesignAsync(dataSource, design, ct);
                         var result = await RunLevelAsync(clients.Take(level).ToArray(), operations, dataSource, api.ProcessId, postmaster, ct);
-                        samples[level].Add(result);
+                        samples[(design, level)].Add(result);
                         Console.WriteLine(FormattableString.Invariant(
-                            $"  round {round}  {level,2} clients {result.OpsPerSecond,8:F1} ops/s  p50 {result.P50Ms,6:F1} ms  advisory-lock waiters {result.MeanAdvisoryWaiters,5:F2} ({result.AdvisoryWaitMsPerOp,6:F2} ms/op)  other lock waiters {result.MeanOtherLockWaiters,5:F2}  CPU API {result.ApiCores:F2} + PostgreSQL {result.PostgresCores:F2} cores, machine busy {result.MachineBusy:P0}"));
+                            $"  round {round}  {design,-14} {level,2} clients {result.OpsPerSecond,8:F1} ops/s  p50 {result.P50Ms,6:F1} ms  advisory-lock waiters {result.MeanAdvisoryWaiters,5:F2} ({result.AdvisoryWaitMsPerOp,6:F2} ms/op)  other lock waiters {result.MeanOtherLockWaiters,5:F2}  CPU API {result.ApiCores:F2} + PostgreSQL {result.PostgresCores:F2} cores, machine busy {result.MachineBusy:P0}"));
                     }
                 }
+                await UseDesignAsync(dataSource, PerMunicipality, ct);
 
-                PrintTable(samples, operations, rounds);
+                foreach (var design in Designs) PrintTable(design, samples.Where(s => s.Key.Item1 == design).ToDictionary(s => s.Key.Item2, s => s.Value), operations, rounds);
                 await VerifyAsync(clients, dataSource, ct);
             }
             finally
@@ -102,12 +107,30 @@ internal static class WriteBenchmark
     private sealed record LevelResult(double OpsPerSecond, double P50Ms, double MeanAdvisoryWaiters, double AdvisoryWaitMsPerOp, double MeanOtherLockWaiters,
         double ApiCores, double PostgresCores, double MachineBusy);
 
-    private static void PrintTable(Dictionary<int, List<LevelResult>> samples, int operations, int rounds)
+    private const string PerMunicipality = "per-municipality", SingleLock = "single-lock";
+    private static readonly string[] Designs = [SingleLock, PerMunicipality];
+
+    /// <summary>
+    /// The design before migration ChainPerMunicipality, as far as waiting goes: every chain lock is the one deployment-wide
+    /// lock again. The chains stay per municipality (so the trail still verifies); only who waits for whom changes, which is
+    /// what the comparison is about. Switched between levels, while nothing writes.
+    /// </summary>
+    private static async Task UseDesignAsync(NpgsqlDataSource dataSource, string design, CancellationToken ct)
+    {
+        var key = design == SingleLock ? "hashtext('audit_entries_chain'), 0" : "hashtext('audit_entries_chain'), hashtext(coalesce(municipality, ''))";
+        await using var command = dataSource.CreateCommand($"""
+            CREATE OR REPLACE FUNCTION audit_chain_lock(municipality text) RETURNS void
+            LANGUAGE sql AS $$ SELECT pg_advisory_xact_lock({key}) $$
+            """);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static void PrintTable(string design, Dictionary<int, List<LevelResult>> samples, int operations, int rounds)
     {
         double Median(int level, Func<LevelResult, double> pick) => Benchmark.Median(samples[level].Select(pick));
         var single = Median(1, r => r.OpsPerSecond);
         Console.WriteLine();
-        Console.WriteLine($"Median of {rounds} rounds, {operations} write operations per level:");
+        Console.WriteLine($"{design}: median of {rounds} rounds, {operations} write operations per level:");
         Console.WriteLine();
         Console.WriteLine("| clients | ops/s | × 1 client | p50 ms | advisory-lock waiters (mean) | advisory-lock wait ms/op | other lock waiters (mean) | CPU cores API + PostgreSQL | machine busy |");
         Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
