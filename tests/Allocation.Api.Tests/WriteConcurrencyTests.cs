@@ -2,7 +2,11 @@ using System.Collections.Concurrent;
 using System.Net;
 using Allocation.Api.Features.AuditTrail;
 using Allocation.Api.Features.Events;
+using Allocation.Api.Persistence;
 using Allocation.Api.Tests.Network;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Migrations;
 using Npgsql;
 
 namespace Allocation.Api.Tests;
@@ -96,6 +100,48 @@ public sealed class WriteConcurrencyTests : ApiTest
             Assert.That(verification.Intact, Is.True, $"{member.Code}: {verification.Problem} at {verification.FirstBrokenEntryId}");
             Assert.That(verification.Entries, Is.GreaterThan(0), member.Code);
         }
+    }
+
+    [Test]
+    public async Task Entries_chained_as_one_chain_before_the_cut_over_still_verify_and_tampering_with_them_is_still_found()
+    {
+        await using var database = await FreshDatabase.CreateAsync("chain_cut_over");
+        var options = new DbContextOptionsBuilder<AllocationDbContext>();
+        AllocationDbContext.Configure(options, database.ConnectionString);
+        await using (var db = new AllocationDbContext(options.Options))
+        {
+            var migrations = db.Database.GetMigrations().ToList();
+            await db.GetService<IMigrator>().MigrateAsync(migrations[migrations.FindIndex(m => m.EndsWith("_ChainPerMunicipality", StringComparison.Ordinal)) - 1]);
+        }
+        await using var connection = new NpgsqlConnection(database.ConnectionString);
+        await connection.OpenAsync();
+        string[] municipalities = [NetworkWorld.Botkyrka, NetworkWorld.Huddinge];
+        for (var i = 0; i < 6; i++) await InsertAsync(connection, AuditEntrySql(municipalities[i % 2])); // one chain, alternating
+        await using (var db = new AllocationDbContext(options.Options)) await db.Database.MigrateAsync();
+        for (var i = 0; i < 6; i++) await InsertAsync(connection, AuditEntrySql(municipalities[i / 3])); // a chain each from here on
+
+        await using var api = new AllocationApiFactory(database.ConnectionString);
+        using var auditor = api.CreateClient(); // Botkyrka's
+        var intact = await auditor.GetAsync<AuditVerificationResponse>("/api/v1/audit-trail/verification");
+        Assert.That((intact.Intact, intact.FirstBrokenEntryId), Is.EqualTo((true, (long?)null)), intact.Problem);
+        Assert.That(intact.Entries, Is.GreaterThanOrEqualTo(6), "Botkyrka's own entries: three before the cut-over, three after (and the verification's own)");
+
+        var legacy = await ScalarAsync(connection, $"SELECT min(id) FROM audit_entries WHERE municipality = '{NetworkWorld.Huddinge}'");
+        var current = await ScalarAsync(connection, $"SELECT max(id) FROM audit_entries WHERE municipality = '{NetworkWorld.Huddinge}'");
+        foreach (var id in new[] { legacy, current })
+        {
+            await InsertAsync(connection, $"ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only; UPDATE audit_entries SET outcome = 'read' WHERE id = {id}; ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only;");
+            var tampered = await auditor.GetAsync<AuditVerificationResponse>("/api/v1/audit-trail/verification");
+            Assert.That((tampered.Intact, tampered.FirstBrokenEntryId), Is.EqualTo((false, (long?)id)), $"entry {id}");
+            await InsertAsync(connection, $"ALTER TABLE audit_entries DISABLE TRIGGER audit_entries_append_only; UPDATE audit_entries SET outcome = 'created' WHERE id = {id}; ALTER TABLE audit_entries ENABLE TRIGGER audit_entries_append_only;");
+        }
+        Assert.That((await auditor.GetAsync<AuditVerificationResponse>("/api/v1/audit-trail/verification")).Intact, Is.True);
+    }
+
+    private static async Task<long> ScalarAsync(NpgsqlConnection connection, string sql)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        return (long)(await command.ExecuteScalarAsync())!;
     }
 
     private static string AuditEntrySql(string municipality) =>
