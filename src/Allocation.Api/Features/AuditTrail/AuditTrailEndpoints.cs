@@ -36,9 +36,11 @@ public static class AuditTrailEndpoints
                 TypedResults.Ok(await mediator.Send(new VerifyAuditTrailQuery(), ct)))
             .WithName("VerifyAuditTrail")
             .RequireRoles(Access.VerifyAudit)
-            .WithSummary("Verify the audit trail's hash chain")
-            .WithDescription("Recomputes every entry's hash and link. `intact` is false when an entry was changed, removed or inserted, with the "
-                             + "first broken entry's id. Keep `lastHash` to detect later removals from the end.")
+            .WithSummary("Verify the audit trail's hash chains")
+            .WithDescription("Recomputes every entry's hash and its link to the entry before it in its municipality's chain (each municipality's "
+                             + "entries form a chain of their own, so municipalities on one deployment write in parallel). `intact` is false when an "
+                             + "entry was changed, removed or inserted, with the first broken entry's id. `entries`, `lastEntryId` and `lastHash` are "
+                             + "those of the caller's municipality: keep `lastHash` to detect later removals from the end of its chain.")
             .ProducesProblems();
     }
 }

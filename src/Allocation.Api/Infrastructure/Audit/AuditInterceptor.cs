@@ -15,7 +15,7 @@ public sealed class AuditInterceptor(AuditContext audit) : SaveChangesIntercepto
         typeof(Features.Webhooks.WebhookSubscription), typeof(Domain.Network.NetworkMember), typeof(Domain.Network.RelocationRequest),
         typeof(Domain.Network.RelocationOffer)];
 
-    public override ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
+    public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
     {
         if (eventData.Context is { } db)
         {
@@ -26,8 +26,27 @@ public sealed class AuditInterceptor(AuditContext audit) : SaveChangesIntercepto
                     e.State == EntityState.Added ? "created" : "changed", municipality)))
                 .ToList();
             db.Set<AuditEntry>().AddRange(entries);
+            await ChainLocks.TakeAsync(db, ct);
         }
-        return base.SavingChangesAsync(eventData, result, ct);
+        return await base.SavingChangesAsync(eventData, result, ct);
+    }
+
+    public override async ValueTask<int> SavedChangesAsync(SaveChangesCompletedEventData eventData, int result, CancellationToken ct = default)
+    {
+        await ChainLocks.EndAsync(eventData.Context, commit: true);
+        return await base.SavedChangesAsync(eventData, result, ct);
+    }
+
+    public override async Task SaveChangesFailedAsync(DbContextErrorEventData eventData, CancellationToken ct = default)
+    {
+        await ChainLocks.EndAsync(eventData.Context, commit: false);
+        await base.SaveChangesFailedAsync(eventData, ct);
+    }
+
+    public override async Task SaveChangesCanceledAsync(DbContextEventData eventData, CancellationToken ct = default)
+    {
+        await ChainLocks.EndAsync(eventData.Context, commit: false);
+        await base.SaveChangesCanceledAsync(eventData, ct);
     }
 
     /// <summary>
