@@ -93,7 +93,9 @@ public static class Invariants
             SELECT id::text || CASE WHEN hash <> expected THEN ': changed after it was written' ELSE ': does not follow the entry before it' END
             FROM (SELECT id, hash, previous_hash,
                          audit_entry_hash(previous_hash, a) AS expected,
-                         coalesce(lag(hash) OVER (ORDER BY id), '\x'::bytea) AS actual_previous
+                         -- One chain per municipality, after the single chain that came before it (migration ChainPerMunicipality).
+                         coalesce(CASE WHEN id <= audit_chain_global_until() THEN lag(hash) OVER (ORDER BY id)
+                                       ELSE lag(hash) OVER (PARTITION BY municipality ORDER BY id) END, '\x'::bytea) AS actual_previous
                   FROM audit_entries a) chained
             WHERE hash <> expected OR previous_hash <> actual_previous
             """),

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
@@ -38,7 +39,10 @@ public sealed class RequestRetention(AllocationDbContext db, AuditContext audit,
     private const int Batch = 100;
 
     /// <summary>Erases every request whose period has passed; returns how many.</summary>
-    public async Task<int> EraseDueAsync(CancellationToken ct)
+    /// <param name="ct">Cancels between batches.</param>
+    /// <param name="skipLocked">For the sweep: leave rows another instance is erasing to it. Otherwise wait for them, so
+    /// every request due is erased when this returns.</param>
+    public async Task<int> EraseDueAsync(CancellationToken ct, bool skipLocked = false)
     {
         var now = clock.GetUtcNow();
         var (own, fallback) = periods.All();
@@ -47,17 +51,18 @@ public sealed class RequestRetention(AllocationDbContext db, AuditContext audit,
         while (true)
         {
             await using var tx = await db.Database.BeginTransactionAsync(ct);
-            // Finished when it reached its last state; SKIP LOCKED so several instances share the work.
-            var due = await db.AllocationRequests.FromSql($"""
-                WITH own AS (SELECT * FROM unnest({own.Keys.ToArray()}::text[], {own.Values.ToArray()}::int[]) AS p(municipality, months))
+            // Finished when it reached its last state. A row erased meanwhile by another instance no longer matches once its
+            // lock is granted.
+            var due = await db.AllocationRequests.FromSql(FormattableStringFactory.Create($$"""
+                WITH own AS (SELECT * FROM unnest({0}::text[], {1}::int[]) AS p(municipality, months))
                 SELECT r.*, r.xmin FROM allocation_requests r
                 WHERE r.erased_at IS NULL AND r.status IN ('Closed', 'Rejected', 'Withdrawn')
                   AND (SELECT max(h.changed_at) FROM request_status_changes h WHERE h.request_id = r.id)
-                      <= {now} - make_interval(months => coalesce((SELECT months FROM own WHERE own.municipality = r.municipality_code::text), {fallback}))
+                      <= {2} - make_interval(months => coalesce((SELECT months FROM own WHERE own.municipality = r.municipality_code::text), {3}))
                 ORDER BY r.id
-                LIMIT {Batch}
-                FOR UPDATE OF r SKIP LOCKED
-                """).IgnoreQueryFilters().ToListAsync(ct);
+                LIMIT {{Batch}}
+                FOR UPDATE OF r{{(skipLocked ? " SKIP LOCKED" : "")}}
+                """, own.Keys.ToArray(), own.Values.ToArray(), now, fallback)).IgnoreQueryFilters().ToListAsync(ct);
             var ids = due.Select(r => r.Id).ToList();
             foreach (var request in due) request.Erase(now);
             foreach (var offer in await db.Offers.IgnoreQueryFilters().Where(o => ids.Contains(o.RequestId)).ToListAsync(ct)) offer.EraseNotes();
@@ -85,7 +90,7 @@ public sealed class RetentionSweep(IServiceScopeFactory scopes, TimeProvider clo
             try
             {
                 await using var scope = scopes.CreateAsyncScope();
-                var erased = await scope.ServiceProvider.GetRequiredService<RequestRetention>().EraseDueAsync(stoppingToken);
+                var erased = await scope.ServiceProvider.GetRequiredService<RequestRetention>().EraseDueAsync(stoppingToken, skipLocked: true);
                 if (erased > 0) logger.LogInformation("Retention erased the case details of {Count} finished requests", erased);
             }
             catch (Exception e) when (e is not OperationCanceledException)
