@@ -178,10 +178,11 @@ public sealed class IdempotencyTests : ApiTest
         var agreement = await Client.CreateAgreementAsync(quota: 1);
         await Client.RegisterApartmentAsync(agreement.Id);
         var key = Guid.NewGuid().ToString();
+        var body = Api.NewApartment();
         var before = await RefusalsAuditedAsync();
 
-        var refused = await PostAsync($"/api/v1/agreements/{agreement.Id}/apartments", Api.NewApartment(), key);
-        var again = await PostAsync($"/api/v1/agreements/{agreement.Id}/apartments", Api.NewApartment(), key);
+        var refused = await PostAsync($"/api/v1/agreements/{agreement.Id}/apartments", body, key);
+        var again = await PostAsync($"/api/v1/agreements/{agreement.Id}/apartments", body, key);
 
         await refused.AssertProblemAsync(HttpStatusCode.Conflict, "quota-exhausted");
         Assert.That(again.Headers.GetValues("Idempotent-Replayed"), Is.EqualTo(new[] { "true" }));

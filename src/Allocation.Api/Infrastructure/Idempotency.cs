@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
+using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Allocation.Api.Infrastructure;
 
@@ -24,8 +26,8 @@ public sealed class IdempotencyRecord
 /// <summary>
 /// Idempotent retries of POSTs (PRODUCT §9; IETF httpapi Idempotency-Key draft). Keys are scoped per client and kept
 /// 24 hours. The same key with the same request replays the first response byte for byte; with another request it is
-/// 422; while the first is still running it is 409. Server failures (5xx) are not kept, so a retry runs again — a
-/// failed request changed nothing.
+/// 422; while the first is still running it is 409. Server failures (5xx) and lost races (409 concurrency-conflict) are
+/// not kept, so a retry runs again — such a request changed nothing.
 /// </summary>
 /// <remarks>
 /// A keyed request runs in one transaction: the key's claim, the command's effect (its own transaction joins this one,
@@ -79,7 +81,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             http.Response.Body = original;
         }
 
-        if (http.Response.StatusCode is >= 500 or StatusCodes.Status499ClientClosedRequest)
+        if (http.Response.StatusCode is >= 500 or StatusCodes.Status499ClientClosedRequest || LostARace(http))
         {
             // Nothing of a failed or cancelled request is kept, its effect included: the key is free for the retry.
             await tx.RollbackAsync(CancellationToken.None);
@@ -97,6 +99,18 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         }
         buffer.Position = 0;
         await buffer.CopyToAsync(original, http.RequestAborted);
+    }
+
+    /// <summary>
+    /// A deadlock or serialization failure (409 concurrency-conflict) says nothing about the request itself: kept, it would
+    /// answer every retry with "retry"; not kept, the retry runs again.
+    /// </summary>
+    private static bool LostARace(HttpContext http)
+    {
+        for (var e = http.Features.Get<IExceptionHandlerFeature>()?.Error; e is not null; e = e.InnerException)
+            if (e is PostgresException { SqlState: PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure })
+                return true;
+        return false;
     }
 
     private static IdempotencyException InFlight(HttpContext http)
