@@ -84,7 +84,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         if (http.Response.StatusCode is >= 500 or StatusCodes.Status499ClientClosedRequest || LostARace(http))
         {
             // Nothing of a failed or cancelled request is kept, its effect included: the key is free for the retry.
-            await tx.RollbackAsync(CancellationToken.None);
+            await RollbackAsync(tx);
         }
         else
         {
@@ -99,6 +99,18 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         }
         buffer.Position = 0;
         await buffer.CopyToAsync(original, http.RequestAborted);
+    }
+
+    /// <summary>Rolls back; a connection already broken has ended the transaction itself, and the answer already says what failed.</summary>
+    private static async Task RollbackAsync(Microsoft.EntityFrameworkCore.Storage.IDbContextTransaction tx)
+    {
+        try
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is InvalidOperationException or System.Data.Common.DbException)
+        {
+        }
     }
 
     /// <summary>

@@ -94,12 +94,12 @@ public sealed class CreateOfferHandler(AllocationDbContext db, Caller caller, Ti
         var parameters = new List<NpgsqlParameter> { new("agreement", agreement.Id), new("chosen", chosen.Id) };
         var eligible = "TRUE" + new EligibilityFilter(apartment, reservation, now).Sql(parameters);
         var sql = $"""
-            SELECT r.id AS request_id, t.code AS target_group_code, t.priority_rank, r.urgency, r.queued_since, ({eligible}) AS eligible,
+            SELECT r.id AS request_id, t.code AS target_group_code, t.priority_rank, r.urgency, r.queued_since, coalesce(({eligible}), false) AS eligible,
                    CASE WHEN r.id = @chosen THEN (SELECT count(*)::int FROM allocation_requests q
                         WHERE q.agreement_id = @agreement AND q.status = 'Approved'
                           AND (q.queue_rank, q.urgency_order, q.queued_since, q.id) < (r.queue_rank, r.urgency_order, r.queued_since, r.id)) END AS ahead
             FROM allocation_requests r JOIN target_groups t ON t.id = r.target_group_id
-            WHERE r.agreement_id = @agreement AND r.status = 'Approved' AND (({eligible}) OR r.id = @chosen)
+            WHERE r.agreement_id = @agreement AND r.status = 'Approved' AND (coalesce(({eligible}), false) OR r.id = @chosen)
             """;
         return await db.Database.SqlQueryRaw<SnapshotRow>(sql, parameters.ToArray<object>()).ToListAsync(ct);
     }
