@@ -79,6 +79,12 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
         RelocationOffers.FromSql($"SELECT *, xmin FROM relocation_offers WHERE relocation_request_id = {relocationRequestId} AND status = 'Open' ORDER BY id FOR UPDATE")
             .IgnoreQueryFilters().ToListAsync(ct);
 
+    /// <summary>
+    /// The apartments' and requests' scope filters by name: a query that reaches them through a record in the caller's
+    /// scope (an offer's apartment and request) ignores these two and keeps every other filter.
+    /// </summary>
+    public const string ApartmentScope = "ApartmentScope", RequestScope = "RequestScope";
+
     private static IQueryable<T> Scope<T>(IQueryable<T> query, bool bypassScope) where T : class => bypassScope ? query.IgnoreQueryFilters() : query;
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
@@ -92,11 +98,11 @@ public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> op
 
         modelBuilder.Entity<Agreement>().HasQueryFilter(a => Unscoped
             || (a.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || a.HousingCompanyId == CallerHousingCompany)));
-        modelBuilder.Entity<Apartment>().HasQueryFilter(a => Unscoped
+        modelBuilder.Entity<Apartment>().HasQueryFilter(ApartmentScope, a => Unscoped
             || (a.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || a.HousingCompanyId == CallerHousingCompany)));
         modelBuilder.Entity<Reservation>().HasQueryFilter(r => Unscoped
             || (r.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || r.HousingCompanyId == CallerHousingCompany)));
-        modelBuilder.Entity<AllocationRequest>().HasQueryFilter(r => Unscoped
+        modelBuilder.Entity<AllocationRequest>().HasQueryFilter(RequestScope, r => Unscoped
             || (r.MunicipalityCode == CallerMunicipality && !CallerIsHousingCompanyOnly && (!CallerIsCaseOfficerOnly || r.OwningUnit == CallerUnit)));
         modelBuilder.Entity<Offer>().HasQueryFilter(o => Unscoped
             || (o.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || o.HousingCompanyId == CallerHousingCompany)

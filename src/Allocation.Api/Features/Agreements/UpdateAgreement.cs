@@ -55,7 +55,7 @@ public sealed class UpdateAgreementHandler(AllocationDbContext db, Caller caller
     {
         var body = command.Body;
         // Locked: a quota change must see the stock as it is, not as an apartment registration is about to make it.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         var agreement = await db.LockAgreementAsync(command.AgreementId, ct)
             ?? throw new NotFoundException("agreement", command.AgreementId);
         ETags.Expect(db, agreement, command.ExpectedVersion, a => a.Version);

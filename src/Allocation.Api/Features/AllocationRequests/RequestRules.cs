@@ -72,7 +72,7 @@ internal static class RequestRules
     public static async Task<AllocationRequestResponse> TransitionAsync(AllocationDbContext db, CaseReferenceProtector protector, Caller caller,
         Guid requestId, uint? expectedVersion, Action<AllocationRequest> transition, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         var request = await db.LockRequestAsync(requestId, ct) ?? throw new NotFoundException("allocation request", requestId);
         ETags.Expect(db, request, expectedVersion, r => r.Version);
         transition(request);

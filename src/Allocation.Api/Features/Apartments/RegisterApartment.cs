@@ -52,7 +52,7 @@ public sealed class RegisterApartmentHandler(AllocationDbContext db, TimeProvide
         var body = command.Body;
         // PRODUCT §4 quota invariant: the agreement row stays locked until commit, so concurrent registrations
         // (from any number of API instances) queue here and each sees the stock the previous one left.
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         var agreement = await db.LockAgreementAsync(command.AgreementId, ct)
             ?? throw new NotFoundException("agreement", command.AgreementId);
 

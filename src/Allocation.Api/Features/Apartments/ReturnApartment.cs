@@ -10,7 +10,7 @@ public sealed class ReturnApartmentHandler(AllocationDbContext db, TimeProvider 
 {
     public async ValueTask<ApartmentResponse> Handle(ReturnApartmentCommand command, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         // Apartment, then agreement: the lock order of every command (see AllocationDbContext).
         var apartment = await db.LockApartmentAsync(command.ApartmentId, ct) ?? throw new NotFoundException("apartment", command.ApartmentId);
         var agreement = (await db.LockAgreementAsync(apartment.AgreementId, ct, bypassScope: true))!;

@@ -21,16 +21,14 @@ public sealed class ConfirmLeaseValidator : AbstractValidator<ConfirmLeaseComman
             .WithMessage("trialEndsOn must be after startDate.");
 }
 
-public sealed class ConfirmLeaseHandler(AllocationDbContext db, Queue.QueueRanking ranking, TimeProvider clock) : ICommandHandler<ConfirmLeaseCommand, LeaseResponse>
+public sealed class ConfirmLeaseHandler(AllocationDbContext db, TimeProvider clock) : ICommandHandler<ConfirmLeaseCommand, LeaseResponse>
 {
     public async ValueTask<LeaseResponse> Handle(ConfirmLeaseCommand command, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         // Locked like every offer command, so of parallel confirmations exactly one creates the lease (PRODUCT §11).
-        var offer = await db.LockOfferAsync(command.OfferId, ct) ?? throw new NotFoundException("offer", command.OfferId);
-        var apartment = (await db.LockApartmentAsync(offer.ApartmentId, ct, bypassScope: true))!;
-        var request = (await db.LockRequestAsync(offer.RequestId, ct, bypassScope: true))!;
-        var agreement = await ranking.AgreementAsync(offer.AgreementId, ct);
+        var (offer, apartment, request, agreement) = await Offers.OfferRules.LockAsync(db, command.OfferId, ct)
+            ?? throw new NotFoundException("offer", command.OfferId);
         var now = clock.GetUtcNow();
 
         var lease = offer.ConfirmLease(apartment, request, agreement, command.Body.StartDate, command.Body.Form, command.Body.TrialEndsOn, now);

@@ -14,7 +14,7 @@ internal static class LeaseRules
     public static async Task<LeaseResponse> ChangeAsync(AllocationDbContext db, TimeProvider clock, Guid leaseId, uint? expectedVersion,
         Action<Lease, Apartment, Agreement, DateTimeOffset> change, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         var lease = await db.LockLeaseAsync(leaseId, ct) ?? throw new NotFoundException("lease", leaseId);
         var apartment = (await db.LockApartmentAsync(lease.ApartmentId, ct, bypassScope: true))!;
         var agreement = (await db.LockAgreementAsync(lease.AgreementId, ct, bypassScope: true))!;

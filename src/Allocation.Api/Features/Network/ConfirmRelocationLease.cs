@@ -33,7 +33,7 @@ public sealed class ConfirmRelocationLeaseHandler(AllocationDbContext db, TimePr
                    ?? throw new NotFoundException("relocation offer", command.OfferId);
         if (seen.ApartmentId is null)
             throw new DomainRuleException("offer-not-on-platform", "The apartment of this offer is not on this platform; its lease is not confirmed here.");
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         // The network's lock order: relocation request, offer, apartment, allocation request. The request and the origin's
         // allocation request are reached through the offer: bypassScope.
         var request = (await db.LockRelocationRequestAsync(seen.RelocationRequestId, ct, bypassScope: true))!;

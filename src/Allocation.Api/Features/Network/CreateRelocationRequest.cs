@@ -76,7 +76,7 @@ public sealed class CreateRelocationRequestHandler(AllocationDbContext db, Calle
         reciprocity.EnsureMayPost(member.MunicipalityCode, await NetworkLedger.BalanceAsync(db, member.MunicipalityCode, ct));
 
         var now = clock.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         RelocationRequest request;
         if (body.AllocationRequestId is { } allocationRequestId)
         {

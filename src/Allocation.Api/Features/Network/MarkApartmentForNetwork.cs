@@ -15,7 +15,7 @@ public sealed class MarkApartmentForNetworkHandler(AllocationDbContext db) : ICo
 {
     public async ValueTask<ApartmentResponse> Handle(MarkApartmentForNetworkCommand command, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         // The caller's own municipality's apartment only (the query filter): PRODUCT §7, a member offers its own stock.
         var apartment = await db.LockApartmentAsync(command.ApartmentId, ct) ?? throw new NotFoundException("apartment", command.ApartmentId);
         ETags.Expect(db, apartment, command.ExpectedVersion, a => a.Version);

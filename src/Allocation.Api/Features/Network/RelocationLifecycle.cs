@@ -21,7 +21,7 @@ public sealed class WithdrawRelocationRequestHandler(AllocationDbContext db, Tim
 {
     public async ValueTask<RelocationRequestResponse> Handle(WithdrawRelocationRequestCommand command, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         // The origin's own record (the query filter): any other member gets 404.
         var request = await db.LockRelocationRequestAsync(command.RelocationRequestId, ct)
                       ?? throw new NotFoundException("relocation request", command.RelocationRequestId);
@@ -70,7 +70,7 @@ public sealed class CancelRelocationMoveHandler(AllocationDbContext db, Caller c
         // The offer's two parties only (the query filter); a housing company is not a party that calls off a move.
         var seen = await db.RelocationOffers.AsNoTracking().SingleOrDefaultAsync(o => o.Id == command.OfferId, ct)
                    ?? throw new NotFoundException("relocation offer", command.OfferId);
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         // The network's lock order: relocation request, offer, apartment, allocation request.
         var request = (await db.LockRelocationRequestAsync(seen.RelocationRequestId, ct, bypassScope: true))!;
         var offer = (await db.LockRelocationOfferAsync(command.OfferId, ct))!;
@@ -114,7 +114,7 @@ public sealed class RecordRelocationMoveHandler(AllocationDbContext db, Caller c
         // The destination records its own move; the origin sees the offer but does not let the apartment.
         if (seen.MunicipalityCode != caller.Municipality)
             throw new ForbiddenException("other-municipality", "Only the member that offered the apartment records the move into it.");
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         // The network's lock order: relocation request, offer, allocation request.
         var request = (await db.LockRelocationRequestAsync(seen.RelocationRequestId, ct, bypassScope: true))!;
         var offer = (await db.LockRelocationOfferAsync(command.OfferId, ct))!;

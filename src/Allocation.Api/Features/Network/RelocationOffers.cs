@@ -112,7 +112,7 @@ public sealed class CreateRelocationOfferHandler(AllocationDbContext db, Caller 
         var body = command.Body;
         var member = await NetworkView.MemberAsync(db, caller, ct);
         var now = clock.GetUtcNow();
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         // Relocation request, then apartment: the network's lock order (see AllocationDbContext).
         var request = await NetworkView.LockForAnswerAsync(db, member.MunicipalityCode, command.RelocationRequestId, ct);
         RelocationOffer offer;
@@ -183,7 +183,7 @@ internal static class RelocationOfferAnswers
         // PRODUCT §7: the origin decides; the destination sees its offer but cannot answer it.
         if (seen.OriginMunicipalityCode != caller.Municipality)
             throw new ForbiddenException("other-municipality", "Only the municipality that posted the relocation request answers its offers.");
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         var request = (await db.LockRelocationRequestAsync(seen.RelocationRequestId, ct))!;
         var open = await db.LockOpenRelocationOffersAsync(request.Id, ct);
         var offer = open.SingleOrDefault(o => o.Id == offerId) ?? (await db.LockRelocationOfferAsync(offerId, ct))!;

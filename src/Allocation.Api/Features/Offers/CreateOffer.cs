@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Text;
 using Allocation.Api.Features.Queue;
@@ -7,6 +8,8 @@ using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
 using Mediator;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Allocation.Api.Features.Offers;
 
@@ -27,51 +30,113 @@ public sealed class CreateOfferValidator : AbstractValidator<CreateOfferCommand>
     }
 }
 
-public sealed class CreateOfferHandler(AllocationDbContext db, QueueRanking ranking, Caller caller, TimeProvider clock)
+public sealed class CreateOfferHandler(AllocationDbContext db, Caller caller, TimeProvider clock)
     : ICommandHandler<CreateOfferCommand, OfferResponse>
 {
     public async ValueTask<OfferResponse> Handle(CreateOfferCommand command, CancellationToken ct)
     {
         var body = command.Body;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         // PRODUCT §11: one open offer per apartment and per request. Both rows stay locked until commit, so parallel
         // offers queue here and see the state the first one left; partial unique indexes back this up.
-        var apartment = await db.LockApartmentAsync(body.ApartmentId, ct) ?? throw new NotFoundException("apartment", body.ApartmentId);
-        var request = await db.LockRequestAsync(body.RequestId, ct) ?? throw new NotFoundException("allocation request", body.RequestId);
-        // PRODUCT §5.1: while reserved only the group's households are eligible; an offer to one of them ends the reservation.
-        var reservation = await db.LockUnendedReservationAsync(apartment.Id, ct);
+        var (apartment, request, agreement, reservation) = await LockAsync(body.ApartmentId, body.RequestId, ct);
         var now = clock.GetUtcNow();
-        var agreement = await ranking.AgreementAsync(apartment.AgreementId, ct);
         var respondBy = body.RespondBy ?? WorkingDays.Add(now, agreement.OfferResponseWorkingDays);
 
-        var queue = await ranking.QueueAsync(agreement, now, ct);
+        var queue = await SnapshotQueueAsync(agreement, apartment, request, reservation, now, ct);
 
-        var offer = Offer.Make(apartment, request, respondBy, now, (offerId, _) => Snapshot(offerId, request.Id, queue, apartment, now, reservation), reservation);
+        var offer = Offer.Make(apartment, request, respondBy, now, (offerId, _) => Snapshot(offerId, request, queue, agreement, apartment, now, reservation), reservation);
         db.Offers.Add(offer);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return OfferResponse.From(offer, agreement.OfferStallDays, now, caller);
     }
 
-    /// <summary>The ranking among the households eligible for this apartment, as it was read under the locks of this offer.</summary>
-    private static string Snapshot(Guid offerId, Guid chosenId, IReadOnlyList<QueuedRequest> queue, Apartment apartment, DateTimeOffset now,
-        Reservation? reservation)
+    /// <summary>
+    /// Locks the apartment and the request — in that order, the order of every command, taken by one statement
+    /// (<c>FOR UPDATE OF a, r</c> locks in the order it names) — and the apartment's unended reservation after them, and
+    /// loads them with the agreement, in one round trip. Each locked row is the version current when its lock was granted.
+    /// A reservation made while this waited for the apartment is not in the statement's snapshot; making or cancelling one
+    /// changes the apartment, so then the reservation is read again, now that the apartment is held.
+    /// </summary>
+    private async Task<(Apartment, AllocationRequest, Agreement, Reservation?)> LockAsync(Guid apartmentId, Guid requestId, CancellationToken ct)
     {
-        var candidates = QueueRanking.Check(queue, apartment, now, reservation);
-        var eligible = candidates.Where(c => c.Eligible).ToList();
-        var mine = candidates.Single(c => c.Queued.Request.Id == chosenId);
+        const string locked = "FROM apartments a JOIN allocation_requests r ON r.id = {1} WHERE a.id = {0} FOR UPDATE OF a, r";
+        var row = await (
+                from a in db.Apartments.FromSql(FormattableStringFactory.Create("SELECT a.*, a.xmin " + locked, apartmentId, requestId))
+                from r in db.AllocationRequests.FromSql(FormattableStringFactory.Create("SELECT r.*, r.xmin " + locked, apartmentId, requestId))
+                join g in db.Agreements on a.AgreementId equals g.Id
+                from res in db.Reservations.FromSql(FormattableStringFactory.Create("""
+                        SELECT res.*, res.xmin FROM apartments a JOIN allocation_requests r ON r.id = {1}
+                            JOIN reservations res ON res.apartment_id = a.id AND res.ended_at IS NULL
+                        WHERE a.id = {0} FOR UPDATE OF a, r, res
+                        """, apartmentId, requestId)).DefaultIfEmpty()
+                select new { a, r, g, res, Changed = !db.Apartments.Any(x => x.Id == apartmentId && x.Version == a.Version) })
+            .SingleOrDefaultAsync(ct);
+        if (row is null)
+        {
+            if (!await db.Apartments.AnyAsync(a => a.Id == apartmentId, ct)) throw new NotFoundException("apartment", apartmentId);
+            throw new NotFoundException("allocation request", requestId);
+        }
+        // The snapshot's version of the apartment against the one locked: a difference is a change committed in between.
+        var reservation = row.Changed ? await db.LockUnendedReservationAsync(apartmentId, ct) : row.res;
+        return (row.a, row.r, row.g, reservation);
+    }
+
+    /// <summary>
+    /// What the decision snapshot needs of the queue, in one query: the requests eligible for this apartment (the checks as
+    /// SQL, <see cref="EligibilityFilter"/>) and the chosen one with the number of queued requests ahead of it.
+    /// </summary>
+    private async Task<IReadOnlyList<SnapshotRow>> SnapshotQueueAsync(Agreement agreement, Apartment apartment, AllocationRequest chosen,
+        Reservation? reservation, DateTimeOffset now, CancellationToken ct)
+    {
+        var parameters = new List<NpgsqlParameter> { new("agreement", agreement.Id), new("chosen", chosen.Id) };
+        var eligible = "TRUE" + new EligibilityFilter(apartment, reservation, now).Sql(parameters);
+        var sql = $"""
+            SELECT r.id AS request_id, t.code AS target_group_code, t.priority_rank, r.urgency, r.queued_since, coalesce(({eligible}), false) AS eligible,
+                   CASE WHEN r.id = @chosen THEN (SELECT count(*)::int FROM allocation_requests q
+                        WHERE q.agreement_id = @agreement AND q.status = 'Approved'
+                          AND (q.queue_rank, q.urgency_order, q.queued_since, q.id) < (r.queue_rank, r.urgency_order, r.queued_since, r.id)) END AS ahead
+            FROM allocation_requests r JOIN target_groups t ON t.id = r.target_group_id
+            WHERE r.agreement_id = @agreement AND r.status = 'Approved' AND (coalesce(({eligible}), false) OR r.id = @chosen)
+            """;
+        return await db.Database.SqlQueryRaw<SnapshotRow>(sql, parameters.ToArray<object>()).ToListAsync(ct);
+    }
+
+    /// <summary>The ranking among the households eligible for this apartment, as it was read under the locks of this offer.</summary>
+    private static string Snapshot(Guid offerId, AllocationRequest chosen, IReadOnlyList<SnapshotRow> queue, Agreement agreement, Apartment apartment,
+        DateTimeOffset now, Reservation? reservation)
+    {
+        var eligible = QueueOrder.Rank(queue.Where(q => q.Eligible), q => q.Entry).ToList();
+        var row = queue.Single(q => q.RequestId == chosen.Id);
+        var position = row.Ahead!.Value + 1;
+        var mine = QueueRanking.Check([new QueuedRequest(chosen, row.Entry, position, row.QueuedSince < now.AddDays(-agreement.QueueStallDays), chosen.InCooldown(now))],
+            apartment, now, reservation)[0];
         return new DecisionSnapshot(
             now,
-            eligible.FindIndex(c => c.Queued.Request.Id == chosenId) + 1,
-            mine.Queued.Position,
-            QueueOrder.Explain(mine.Queued.Entry, mine.Queued.Position),
+            eligible.FindIndex(q => q.RequestId == chosen.Id) + 1,
+            position,
+            QueueOrder.Explain(row.Entry, position),
             mine.Checks.Select(CheckResponse.From).ToList(),
-            eligible.Select((c, i) => new CompetitorSnapshot(Pseudonym(offerId, c.Queued.Request.Id), i + 1, c.Queued.Entry.PriorityRank,
-                c.Queued.Entry.Urgency, c.Queued.Entry.QueuedSince, c.Queued.Request.Id == chosenId)).ToList()).Serialize();
+            eligible.Select((q, i) => new CompetitorSnapshot(Pseudonym(offerId, q.RequestId), i + 1, q.PriorityRank,
+                q.Entry.Urgency, q.QueuedSince, q.RequestId == chosen.Id)).ToList()).Serialize();
     }
 
     // PRODUCT §6/§4: competitors are pseudonymised; keyed by the offer so pseudonyms cannot be linked across offers.
     private static string Pseudonym(Guid offerId, Guid requestId) =>
         "H-" + Convert.ToHexString(HMACSHA256.HashData(offerId.ToByteArray(), Encoding.ASCII.GetBytes(requestId.ToString())))[..12].ToLowerInvariant();
+
+    private sealed class SnapshotRow
+    {
+        public Guid RequestId { get; set; }
+        public string TargetGroupCode { get; set; } = "";
+        public int PriorityRank { get; set; }
+        public string Urgency { get; set; } = "";
+        public DateTimeOffset QueuedSince { get; set; }
+        public bool Eligible { get; set; }
+        public int? Ahead { get; set; }
+
+        public QueueEntry Entry => new(RequestId, TargetGroupCode, PriorityRank, Enum.Parse<Domain.Urgency>(Urgency), QueuedSince);
+    }
 }

@@ -2,6 +2,7 @@ using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
+using System.Runtime.CompilerServices;
 using Microsoft.EntityFrameworkCore;
 
 namespace Allocation.Api.Features.Offers;
@@ -23,10 +24,8 @@ internal static class OfferRules
     public static async Task<OfferResponse> ChangeAsync(AllocationDbContext db, Caller caller, TimeProvider clock, Guid offerId, uint? expectedVersion,
         Action<Offer, Apartment, AllocationRequest, DateTimeOffset> change, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
-        var offer = await db.LockOfferAsync(offerId, ct) ?? throw new NotFoundException("offer", offerId);
-        var apartment = (await db.LockApartmentAsync(offer.ApartmentId, ct, bypassScope: true))!;
-        var request = (await db.LockRequestAsync(offer.RequestId, ct, bypassScope: true))!;
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
+        var (offer, apartment, request, agreement) = await LockAsync(db, offerId, ct) ?? throw new NotFoundException("offer", offerId);
         ETags.Expect(db, offer, expectedVersion, o => o.Version);
         var now = clock.GetUtcNow();
         if (offer.IsDue(now))
@@ -35,7 +34,7 @@ internal static class OfferRules
             offer.Expire(apartment, request, now);
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
-            await using var next = await db.Database.BeginTransactionAsync(ct);
+            await using var next = await db.Database.BeginCommandTransactionAsync(ct);
             change(offer, apartment, request, now); // throws offer-expired (or the like) for anything but a viewing
             await db.SaveChangesAsync(ct);
             await next.CommitAsync(ct);
@@ -46,7 +45,32 @@ internal static class OfferRules
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);
         }
-        return await ReadAsync(db, caller, offerId, now, ct);
+        // The saved offer is the answer: its new version came back with the save.
+        return OfferResponse.From(offer, agreement.OfferStallDays, now, caller);
+    }
+
+    /// <summary>
+    /// Locks the offer, its apartment and its request and loads them with the agreement, in one round trip. The locks are
+    /// taken by one statement, <c>FOR UPDATE OF o, a, r</c>, which locks the rows in the order it names them — offer,
+    /// apartment, request, the order of every command — whichever of the three subqueries the plan runs first; the others
+    /// find the rows already held. Each row comes from a locking subquery, so it is the version current when its lock was
+    /// granted (PostgreSQL re-reads a row that changed while it waited), never an older one from the statement's snapshot.
+    /// The offer is found within the caller's scope; its apartment and request are reached through it.
+    /// </summary>
+    public static async Task<LockedOffer?> LockAsync(AllocationDbContext db, Guid offerId, CancellationToken ct)
+    {
+        const string locked = """
+            FROM offers o JOIN apartments a ON a.id = o.apartment_id JOIN allocation_requests r ON r.id = o.request_id
+            WHERE o.id = {0} FOR UPDATE OF o, a, r
+            """;
+        return await (
+                from o in db.Offers.FromSql(FormattableStringFactory.Create("SELECT o.*, o.xmin " + locked, offerId))
+                join a in db.Apartments.FromSql(FormattableStringFactory.Create("SELECT a.*, a.xmin " + locked, offerId)) on o.ApartmentId equals a.Id
+                join r in db.AllocationRequests.FromSql(FormattableStringFactory.Create("SELECT r.*, r.xmin " + locked, offerId)) on o.RequestId equals r.Id
+                join g in db.Agreements on o.AgreementId equals g.Id
+                select new LockedOffer(o, a, r, g))
+            .IgnoreQueryFilters([AllocationDbContext.ApartmentScope, AllocationDbContext.RequestScope])
+            .SingleOrDefaultAsync(ct);
     }
 
     public static async Task<OfferResponse> ReadAsync(AllocationDbContext db, Caller caller, Guid offerId, DateTimeOffset now, CancellationToken ct)
@@ -57,3 +81,6 @@ internal static class OfferRules
         return OfferResponse.From(row.Offer, row.OfferStallDays, now, caller);
     }
 }
+
+/// <summary>An offer with its apartment and request, locked, and its agreement.</summary>
+internal sealed record LockedOffer(Offer Offer, Apartment Apartment, AllocationRequest Request, Agreement Agreement);

@@ -13,7 +13,7 @@ public sealed class CancelReservationHandler(AllocationDbContext db, Caller call
 {
     public async ValueTask<ApartmentResponse> Handle(CancelReservationCommand command, CancellationToken ct)
     {
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         var apartment = await db.LockApartmentAsync(command.ApartmentId, ct) ?? throw new NotFoundException("apartment", command.ApartmentId);
         ETags.Expect(db, apartment, command.ExpectedVersion, a => a.Version);
         // One past its until has ended by itself: there is nothing to cancel (the settlement records its expiry).

@@ -32,7 +32,7 @@ public sealed class ReserveApartmentHandler(AllocationDbContext db, Caller calle
     public async ValueTask<ApartmentResponse> Handle(ReserveApartmentCommand command, CancellationToken ct)
     {
         var body = command.Body;
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
         // PRODUCT §5.1: one reservation per apartment. The apartment row stays locked until commit, so parallel reservations
         // (from any number of API instances) queue here and each sees what the previous one left; a partial unique index backs it up.
         var apartment = await db.LockApartmentAsync(command.ApartmentId, ct) ?? throw new NotFoundException("apartment", command.ApartmentId);

@@ -85,7 +85,7 @@ public sealed class DeadlineSettlement(AllocationDbContext db, AuditContext audi
         var settled = 0;
         while (true)
         {
-            await using var tx = await db.Database.BeginTransactionAsync(ct);
+            await using var tx = await Infrastructure.CommandTransaction.BeginAsync(db.Database, ct);
             var count = await settleBatch();
             await db.SaveChangesAsync(ct);
             await tx.CommitAsync(ct);

@@ -96,7 +96,7 @@ public sealed class WebhookDispatcher(AllocationDbContext db, IHttpClientFactory
         var now = clock.GetUtcNow();
         var nextAttemptAt = failed ? now + TimeSpan.FromSeconds(Math.Min(3600, Math.Pow(2, Math.Min(failedAttempts, 12)))) : now;
 
-        await using var tx = await db.Database.BeginTransactionAsync(ct);
+        await using var tx = await Infrastructure.CommandTransaction.BeginAsync(db.Database, ct);
         db.WebhookDeliveries.AddRange(attempts);
         await db.SaveChangesAsync(ct);
         // Only the current claim moves the subscription on. A claimer whose lease ran out and was claimed over logs what it
