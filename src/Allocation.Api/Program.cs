@@ -42,15 +42,19 @@ builder.Host.UseDefaultServiceProvider(o => { o.ValidateScopes = true; o.Validat
 var (connectionString, localPostgres) = await Database.ResolveAsync(builder);
 builder.Services.AddHttpContextAccessor();
 builder.Services.AddScoped<AuditContext>();
-builder.Services.AddScoped<AuditInterceptor>();
+builder.Services.AddSingleton<AuditInterceptor>();
 builder.Services.AddSingleton<PartnerEventInterceptor>();
-builder.Services.AddDbContext<AllocationDbContext>((services, o) =>
+// Pooled: a request rents a context instead of building one (and its internal services) anew; the scope's caller and
+// audit context are set on each lease.
+builder.Services.AddPooledDbContextFactory<AllocationDbContext>((services, o) =>
     AllocationDbContext.Configure(o, connectionString)
         .AddInterceptors(services.GetRequiredService<AuditInterceptor>(), services.GetRequiredService<PartnerEventInterceptor>()));
+builder.Services.AddScoped(AllocationDbContext.Lease);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<QueueRanking>();
 builder.Services.AddScoped<QueuePages>();
 builder.Services.AddScoped<DeadlineSettlement>();
+builder.Services.AddSingleton<DeadlineWatch>();
 builder.Services.AddHostedService<DeadlineSweep>();
 builder.Services.AddSingleton<RetentionPeriods>();
 builder.Services.AddScoped<RequestRetention>();

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -25,6 +24,7 @@ namespace Allocation.Benchmarks;
 public static class Benchmark
 {
     private const int Apartments = 200;
+    private const int QueuedRequests = 300;
     private const string Municipality = SeedData.Botkyrka;
 
     public static async Task<int> Main(string[] args)
@@ -81,24 +81,30 @@ public static class Benchmark
         await using var api = ApiProcess.Start(apiDll, connectionString);
         await api.WaitUntilReadyAsync(ct);
         var token = MintToken(repository);
-        using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromSeconds(120) }; // a shared machine can be slow
         http.DefaultRequestHeaders.Authorization = new("Bearer", token);
         var (agreementId, apartmentId) = await SeedAsync(http, ct);
 
         await using var reference = await ReferenceApp.StartAsync(connectionString, Municipality, ct);
         var referenceBase = reference.BaseAddress.ToString().TrimEnd('/');
         var apiBase = api.BaseAddress.ToString().TrimEnd('/');
-        Target[] targets =
+        // Each read as a pair: the reference doing the same SQL with raw Npgsql, and the API.
+        (string Name, string Reference, string Api)[] reads =
         [
-            new("reference SELECT 1", $"{referenceBase}/reference/select1", null),
-            new("reference GET apartment", $"{referenceBase}/reference/apartments/{apartmentId}", null),
-            new("API GET apartment", $"{apiBase}/api/v1/apartments/{apartmentId}", token),
-            new("reference list 50", $"{referenceBase}/reference/apartments?agreementId={agreementId}&limit=50", null),
-            new("API list 50", $"{apiBase}/api/v1/apartments?agreementId={agreementId}&limit=50", token),
+            ("GET apartment", $"/reference/apartments/{apartmentId}", $"/api/v1/apartments/{apartmentId}"),
+            ("list 50", $"/reference/apartments?agreementId={agreementId}&limit=50", $"/api/v1/apartments?agreementId={agreementId}&limit=50"),
+            ("queue page", $"/reference/queue?agreementId={agreementId}&limit=50", $"/api/v1/queue?agreementId={agreementId}&limit=50"),
+            ("events page", "/reference/events?limit=50", "/api/v1/events?limit=50"),
         ];
-        // The comparison is only fair if both sides answer the same thing.
-        await AssertSameBodyAsync(targets[1], targets[2], ct);
-        await AssertSameBodyAsync(targets[3], targets[4], ct);
+        List<Target> targets = [new("reference SELECT 1", $"{referenceBase}/reference/select1", null)];
+        foreach (var (name, referencePath, apiPath) in reads)
+        {
+            var pair = (Reference: new Target($"reference {name}", referenceBase + referencePath, null), Api: new Target($"API {name}", apiBase + apiPath, token));
+            // The comparison is only fair if both sides answer the same thing.
+            await AssertSameBodyAsync(pair.Reference, pair.Api, ct);
+            targets.AddRange([pair.Reference, pair.Api]);
+        }
+        var idleRss = api.ResidentMegabytes();
 
         Console.WriteLine($"{DateTimeOffset.UtcNow:u}, {RuntimeInformation.FrameworkDescription}, {Environment.ProcessorCount} cores, load average {LoadAverage()}.");
         Console.WriteLine($"Warming up; then {rounds} rounds of {requests} requests per target at concurrency {concurrency}.");
@@ -106,12 +112,17 @@ public static class Benchmark
             await RunHeyAsync(hey, target, Math.Min(requests, 2_000), concurrency, ct);
 
         var samples = targets.ToDictionary(t => t, _ => new List<HeyResult>());
+        double loadedRss = 0;
         for (var round = 1; round <= rounds; round++)
         {
             // Alternate the order, so neither side always runs right after the other.
             foreach (var target in round % 2 == 1 ? targets : Enumerable.Reverse(targets))
             {
+                using var sampling = new CancellationTokenSource();
+                var peak = target.Token is null ? Task.FromResult(0.0) : api.PeakResidentMegabytesAsync(sampling.Token);
                 var result = await RunHeyAsync(hey, target, requests, concurrency, ct);
+                await sampling.CancelAsync();
+                loadedRss = Math.Max(loadedRss, await peak);
                 samples[target].Add(result);
                 Console.WriteLine($"  round {round}  {target.Name,-24} {result.RequestsPerSecond,9:F0} req/s  p50 {result.P50Ms,6:F2} ms  p99 {result.P99Ms,6:F2} ms");
             }
@@ -119,7 +130,15 @@ public static class Benchmark
 
         var median = samples.ToDictionary(s => s.Key.Name, s => new HeyResult(
             Median(s.Value.Select(r => r.RequestsPerSecond)), Median(s.Value.Select(r => r.P50Ms)), Median(s.Value.Select(r => r.P99Ms))));
-        PrintTables(median, requests, concurrency, rounds);
+        var ratios = samples.Keys.Where(t => t.Token is not null).ToDictionary(t => t.Name, t =>
+        {
+            // Round by round, API against the reference of the same round.
+            var reference = samples.Keys.Single(r => r.Name == "reference " + t.Name["API ".Length..]);
+            return samples[t].Zip(samples[reference], (a, r) => a.RequestsPerSecond / r.RequestsPerSecond).ToList();
+        });
+        PrintTables(median, ratios, requests, concurrency, rounds);
+        Console.WriteLine();
+        Console.WriteLine(FormattableString.Invariant($"API memory (VmRSS): {idleRss:F0} MB idle after seeding, {loadedRss:F0} MB peak under load."));
         Console.WriteLine($"Load average at the end: {LoadAverage()}.");
         return 0;
     }
@@ -128,7 +147,7 @@ public static class Benchmark
 
     private sealed record HeyResult(double RequestsPerSecond, double P50Ms, double P99Ms);
 
-    private static void PrintTables(Dictionary<string, HeyResult> median, int requests, int concurrency, int rounds)
+    private static void PrintTables(Dictionary<string, HeyResult> median, Dictionary<string, List<double>> ratios, int requests, int concurrency, int rounds)
     {
         Console.WriteLine();
         Console.WriteLine($"Median of {rounds} rounds, {requests} requests each, concurrency {concurrency}:");
@@ -139,19 +158,18 @@ public static class Benchmark
             Console.WriteLine(FormattableString.Invariant($"| {name} | {r.RequestsPerSecond:F0} | {r.P50Ms:F2} | {r.P99Ms:F2} |"));
 
         Console.WriteLine();
-        Console.WriteLine("| API against reference | throughput API/ref | p50 API/ref | p99 API/ref |");
-        Console.WriteLine("|---|---:|---:|---:|");
-        foreach (var (api, reference) in new[]
-                 {
-                     ("API GET apartment", "reference GET apartment"),
-                     ("API list 50", "reference list 50"),
-                     ("API GET apartment", "reference SELECT 1"),
-                 })
+        Console.WriteLine("| API against reference | throughput API/ref | p50 API/ref | p99 API/ref | throughput API/ref, round by round |");
+        Console.WriteLine("|---|---:|---:|---:|---|");
+        foreach (var (api, perRound) in ratios)
         {
+            var reference = "reference " + api["API ".Length..];
             var (a, r) = (median[api], median[reference]);
             Console.WriteLine(FormattableString.Invariant(
-                $"| {api} vs {reference} | {a.RequestsPerSecond / r.RequestsPerSecond:F2} | {a.P50Ms / r.P50Ms:F2} | {a.P99Ms / r.P99Ms:F2} |"));
+                $"| {api} vs {reference} | {a.RequestsPerSecond / r.RequestsPerSecond:F2} | {a.P50Ms / r.P50Ms:F2} | {a.P99Ms / r.P99Ms:F2} | {string.Join(", ", perRound.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} |"));
         }
+        var (api1, select1) = (median["API GET apartment"], median["reference SELECT 1"]);
+        Console.WriteLine(FormattableString.Invariant(
+            $"| API GET apartment vs reference SELECT 1 | {api1.RequestsPerSecond / select1.RequestsPerSecond:F2} | {api1.P50Ms / select1.P50Ms:F2} | {api1.P99Ms / select1.P99Ms:F2} | |"));
     }
 
     /// <summary>One agreement with <see cref="Apartments"/> apartments, created through the API like any client would.</summary>
@@ -190,7 +208,42 @@ public static class Benchmark
             }, ct);
             first ??= apartment.GetProperty("id").GetGuid();
         }
+        // The apartment read one at a time is reserved, so its read joins a reservation row, as the API's does.
+        await SendAsync(http, HttpMethod.Put, $"/api/v1/apartments/{first}/reservation",
+            new { targetGroupCode = "housing-first", until = DateTimeOffset.UtcNow.AddDays(30), note = "Benchmark reservation" }, ct);
+
+        Console.WriteLine($"Queueing {QueuedRequests} allocation requests through the API …");
+        var consent = new { givenOn = today.AddDays(-1), expiresOn = today.AddYears(2) };
+        await Parallel.ForAsync(1, QueuedRequests + 1, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, ct) =>
+        {
+            var request = await PostAsync(http, "/api/v1/allocation-requests", new
+            {
+                agreementId,
+                caseReference = "BENCH-" + new string(i.ToString("D6", CultureInfo.InvariantCulture).Select(c => (char)('A' + c - '0')).ToArray()),
+                targetGroupCode = "housing-first",
+                adults = 1 + i % 2,
+                children = i % 3,
+                minRooms = 1 + i % 3,
+                needsAccessibility = i % 7 == 0,
+                urgency = (i % 10) switch { 0 => "Urgent", _ => "Normal" },
+                protectionLevel = "None",
+                housingPlanStartedOn = today.AddDays(-30 - i % 60),
+                maxRent = i % 4 == 0 ? (decimal?)9000m : null,
+            }, ct);
+            var id = request.GetProperty("id").GetGuid();
+            await SendAsync(http, HttpMethod.Put, $"/api/v1/allocation-requests/{id}/consent", consent, ct);
+            await SendAsync(http, HttpMethod.Post, $"/api/v1/allocation-requests/{id}/submit", null, ct);
+            await SendAsync(http, HttpMethod.Post, $"/api/v1/allocation-requests/{id}/approve", null, ct);
+        });
         return (agreementId, first!.Value);
+    }
+
+    private static async Task SendAsync(HttpClient http, HttpMethod method, string path, object? body, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, path) { Content = body is null ? null : JsonContent.Create(body) };
+        using var response = await http.SendAsync(request, ct);
+        if (!response.IsSuccessStatusCode)
+            throw new InvalidOperationException($"{method} {path} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
     }
 
     private static async Task<JsonElement> PostAsync(HttpClient http, string path, object body, CancellationToken ct)
@@ -310,7 +363,10 @@ public static class Benchmark
 internal sealed class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;
-    private readonly ConcurrentQueue<string> _log = new();
+    // The API logs a line per request: its output goes to a file as raw bytes, so a reader parsing lines here can never
+    // hold the API back (a full pipe would block its console logger, and with it the requests that log).
+    private readonly string _logFile = Path.Combine(Path.GetTempPath(), $"allocation-bench-api-{Guid.NewGuid():N}.log");
+    private Task _copying = Task.CompletedTask;
 
     private ApiProcess(Process process, Uri baseAddress)
     {
@@ -343,10 +399,7 @@ internal sealed class ApiProcess : IAsyncDisposable
 
         var process = Process.Start(info) ?? throw new InvalidOperationException("Could not start the API.");
         var api = new ApiProcess(process, new Uri(url));
-        process.OutputDataReceived += (_, e) => api.Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => api.Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
+        api._copying = Task.WhenAll(CopyAsync(process.StandardOutput.BaseStream, api._logFile), CopyAsync(process.StandardError.BaseStream, api._logFile + ".err"));
         return api;
     }
 
@@ -357,28 +410,65 @@ internal sealed class ApiProcess : IAsyncDisposable
         while (true)
         {
             if (_process.HasExited)
-                throw new InvalidOperationException($"The API exited ({_process.ExitCode}) before it was ready:\n{string.Join('\n', _log)}");
+                throw new InvalidOperationException($"The API exited ({_process.ExitCode}) before it was ready:\n{LogTail()}");
             try
             {
                 using var response = await http.GetAsync("/health/ready", ct);
                 if (response.IsSuccessStatusCode) return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException || (e is TaskCanceledException && !ct.IsCancellationRequested))
             {
-                // not listening yet
+                // not listening yet, or too busy starting to answer within the probe's timeout
             }
-            if (clock.Elapsed > TimeSpan.FromSeconds(60))
-                throw new InvalidOperationException($"The API was not ready within 60 s:\n{string.Join('\n', _log)}");
+            if (clock.Elapsed > TimeSpan.FromSeconds(300))
+                throw new InvalidOperationException($"The API was not ready within 300 s:\n{LogTail()}");
             await Task.Delay(200, ct);
         }
     }
 
-    private void Keep(string? line)
+    /// <summary>The API process's resident set (<c>VmRSS</c>) now, in MB.</summary>
+    public double ResidentMegabytes()
     {
-        if (line is null) return;
-        _log.Enqueue(line);
-        while (_log.Count > 100) _log.TryDequeue(out _);
+        var line = File.ReadLines($"/proc/{_process.Id}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
     }
+
+    /// <summary>The largest resident set seen, sampled every 50 ms until <paramref name="ct"/> is cancelled.</summary>
+    public async Task<double> PeakResidentMegabytesAsync(CancellationToken ct)
+    {
+        var peak = ResidentMegabytes();
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(50, ct);
+                peak = Math.Max(peak, ResidentMegabytes());
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return peak;
+        }
+    }
+
+    private static async Task CopyAsync(Stream output, string file)
+    {
+        await using var log = new FileStream(file, FileMode.Create, FileAccess.Write, FileShare.ReadWrite, 1 << 16, useAsync: true);
+        try
+        {
+            await output.CopyToAsync(log);
+        }
+        catch (Exception e) when (e is IOException or ObjectDisposedException)
+        {
+            // the API has gone
+        }
+    }
+
+    private string LogTail() => string.Join('\n', new[] { _logFile, _logFile + ".err" }.Where(File.Exists).SelectMany(file =>
+    {
+        using var reader = new StreamReader(new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite));
+        return reader.ReadToEnd().Split('\n').TakeLast(50).ToList();
+    }));
 
     public async ValueTask DisposeAsync()
     {
@@ -393,7 +483,10 @@ internal sealed class ApiProcess : IAsyncDisposable
         }
         finally
         {
+            await Task.WhenAny(_copying, Task.Delay(TimeSpan.FromSeconds(5)));
             _process.Dispose();
+            File.Delete(_logFile);
+            File.Delete(_logFile + ".err");
         }
     }
 }

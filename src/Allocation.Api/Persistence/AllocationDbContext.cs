@@ -5,8 +5,30 @@ using Microsoft.EntityFrameworkCore.Diagnostics;
 
 namespace Allocation.Api.Persistence;
 
-public sealed class AllocationDbContext(DbContextOptions<AllocationDbContext> options, Caller? caller = null) : DbContext(options)
+public sealed class AllocationDbContext : DbContext
 {
+    private Caller? caller;
+
+    /// <summary>The only constructor, as pooling requires: each lease is given its caller and audit context by <see cref="Lease"/>; a context made directly acts unscoped, as the system.</summary>
+    public AllocationDbContext(DbContextOptions<AllocationDbContext> options) : base(options)
+    {
+    }
+
+    /// <summary>Who this scope acts for, as the audit entries of its changes name them (<see cref="Infrastructure.Audit.AuditInterceptor"/>).</summary>
+    public Infrastructure.Audit.AuditContext? Audit { get; private set; }
+
+    /// <summary>
+    /// A pooled context for one scope: its caller's filters and its audit context. The pool resets everything EF keeps
+    /// (tracked entities, transaction, connection) when the scope ends; these two are set anew on every lease.
+    /// </summary>
+    public static AllocationDbContext Lease(IServiceProvider services)
+    {
+        var db = services.GetRequiredService<IDbContextFactory<AllocationDbContext>>().CreateDbContext();
+        db.caller = services.GetRequiredService<Caller>();
+        db.Audit = services.GetRequiredService<Infrastructure.Audit.AuditContext>();
+        return db;
+    }
+
     // What the caller may see (PRODUCT §6, §12), applied to every query as global filters below. EF reads these
     // per query from this context instance, so each request sees its own caller's scope.
     private bool Unscoped => caller is null || caller.IsSystem;

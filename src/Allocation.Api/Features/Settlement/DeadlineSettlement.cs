@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
@@ -12,7 +13,7 @@ namespace Allocation.Api.Features.Settlement;
 /// waits for the periodic sweep (<see cref="DeadlineSweep"/>); the sweep only keeps the stored state current when nobody is
 /// asking. Reads also judge deadlines by the clock themselves, so what they show never depends on either having run.
 /// </summary>
-public sealed class DeadlineSettlement(AllocationDbContext db, AuditContext audit, TimeProvider clock)
+public sealed class DeadlineSettlement(AllocationDbContext db, AuditContext audit, TimeProvider clock, DeadlineWatch watch)
 {
     private const int Batch = 100;
 
@@ -25,12 +26,18 @@ public sealed class DeadlineSettlement(AllocationDbContext db, AuditContext audi
     public async Task<int> SettleDueAsync(CancellationToken ct, bool skipLocked = false)
     {
         var now = clock.GetUtcNow();
-        // The common case, nothing due, costs one round trip with a lookup in each partial index and no transaction.
-        var due = await db.Database.SqlQuery<bool>($"""
-            SELECT EXISTS (SELECT 1 FROM offers WHERE status = 'Open' AND respond_by <= {now})
-                OR EXISTS (SELECT 1 FROM reservations WHERE ended_at IS NULL AND until <= {now}) AS "Value"
-            """).ToListAsync(ct);
-        if (!due[0]) return 0;
+        var check = watch.Start(now);
+        // The common case, nothing due, costs one round trip with a lookup at the start of each partial index and no
+        // transaction: the earliest open deadline, which says whether anything is due and until when nothing can be.
+        var earliest = (await db.Database.SqlQuery<DateTimeOffset?>($"""
+            SELECT LEAST((SELECT min(respond_by) FROM offers WHERE status = 'Open'),
+                         (SELECT min(until) FROM reservations WHERE ended_at IS NULL)) AS "Value"
+            """).ToListAsync(ct))[0];
+        if (earliest is null || earliest > now)
+        {
+            watch.NothingDue(check, earliest);
+            return 0;
+        }
 
         var action = audit.Action;
         try
@@ -122,13 +129,93 @@ public sealed class DeadlineSweep(IServiceScopeFactory scopes, TimeProvider cloc
     }
 }
 
-/// <summary>Settles due offers and reservations before every request, so what it reads and decides on is as of now (PRODUCT §4, §5.1).</summary>
-public sealed class SettlementBehavior<TMessage, TResponse>(DeadlineSettlement settlement) : IPipelineBehavior<TMessage, TResponse>
+/// <summary>
+/// Settles due offers and reservations before every command, so what it decides on is as of now (PRODUCT §4, §5.1), and
+/// before every query unless <see cref="DeadlineWatch"/> knows that nothing can have fallen due since the last check.
+/// </summary>
+public sealed class SettlementBehavior<TMessage, TResponse>(DeadlineSettlement settlement, DeadlineWatch watch, TimeProvider clock)
+    : IPipelineBehavior<TMessage, TResponse>
     where TMessage : notnull, IMessage
 {
     public async ValueTask<TResponse> Handle(TMessage message, MessageHandlerDelegate<TMessage, TResponse> next, CancellationToken ct)
     {
-        await settlement.SettleDueAsync(ct);
-        return await next(message, ct);
+        if (message is IBaseQuery)
+        {
+            if (!watch.KnowsNothingDue(clock.GetUtcNow())) await settlement.SettleDueAsync(ct);
+            return await next(message, ct);
+        }
+        try
+        {
+            await settlement.SettleDueAsync(ct);
+            return await next(message, ct);
+        }
+        finally
+        {
+            // Anything that is not a query may have made or moved a deadline: forget what the last check found. After the
+            // command's commit, so a check that ran before the commit cannot be taken as knowing about its deadlines.
+            watch.Forget();
+        }
+    }
+}
+
+/// <summary>
+/// What this API instance knows about deadlines without asking: that its last check found nothing due, the earliest
+/// open deadline then, and that nothing has been written here since. A query skips the settlement's check while
+/// <see cref="KnowsNothingDue"/> holds; a command never does.
+/// </summary>
+/// <remarks>
+/// <para>Why skipping is safe. A check that started at instant <c>c</c> (by the API's clock), before its snapshot was
+/// taken, found no open deadline at or before <c>c</c> and the earliest open one at <c>n</c> (or none). For a later
+/// query at <c>now</c> to have something due, some open deadline <c>d &lt;= now</c> must exist. Deadlines are only
+/// ever made by commands (an offer's respond-by, a reservation's until; the settlement and the sweep only end them),
+/// so that deadline is either (a) one the check saw, hence <c>d &gt;= n</c>, and <c>now &lt; n</c> rules it out; or (b)
+/// one committed after the check's snapshot. For (b): if this instance committed it, the command's end forgets what the
+/// check found (<see cref="Forget"/>), and a check is only kept if no command ended between its start and its use (a
+/// generation number), so the next query asks again. If another instance committed it, nothing here can know: deadlines
+/// are in the future when made, but may be as close as the next millisecond, so no argument from "later than now" bounds
+/// them. That case is bounded in time instead: a check is trusted for at most <c>Settlement:ReadCheckMilliseconds</c>
+/// (default 100 ms), by the API's clock and by the machine's, so a deadline another instance made is honoured by every query here that starts that
+/// long after its commit, exactly as a query that started that much earlier would have answered today; 0 makes every
+/// query check, as before.</para>
+/// <para>With one instance (or deadlines made more than that long before they fall due, such as offers' working days)
+/// a query answers exactly what it would after a check of its own.</para>
+/// </remarks>
+public sealed class DeadlineWatch(IConfiguration configuration)
+{
+    private readonly TimeSpan _trust = TimeSpan.FromMilliseconds(Math.Max(0, configuration.GetValue("Settlement:ReadCheckMilliseconds", 100)));
+    private long _generation;
+    private volatile Known? _known;
+
+    /// <summary>What one check found, and when it started: by the API's clock (for deadlines) and by the machine's (for the trust period).</summary>
+    private sealed record Known(long Generation, DateTimeOffset CheckedAt, long CheckedAtTimestamp, DateTimeOffset? Earliest);
+
+    /// <summary>A check about to run; taken before its query, so the snapshot is no older than this.</summary>
+    /// <param name="Generation">How many commands had ended here when the check started.</param>
+    /// <param name="At">The API's clock when the check started: the instant it judges deadlines at.</param>
+    /// <param name="Timestamp">The machine's monotonic clock then (<see cref="Stopwatch.GetTimestamp"/>).</param>
+    public readonly record struct Check(long Generation, DateTimeOffset At, long Timestamp);
+
+    public Check Start(DateTimeOffset now) => new(Interlocked.Read(ref _generation), now, Stopwatch.GetTimestamp());
+
+    /// <summary>The check found nothing due; <paramref name="earliest"/> is the earliest open deadline it saw (null: none).</summary>
+    public void NothingDue(Check check, DateTimeOffset? earliest)
+    {
+        if (_trust > TimeSpan.Zero) _known = new Known(check.Generation, check.At, check.Timestamp, earliest);
+    }
+
+    /// <summary>True when nothing can be due at <paramref name="now"/>: see the remarks.</summary>
+    public bool KnowsNothingDue(DateTimeOffset now) =>
+        _known is { } known
+        && known.Generation == Interlocked.Read(ref _generation)
+        && (known.Earliest is null || now < known.Earliest)
+        // Trusted for so long by both clocks: the API's (which tests move by hand) and the machine's.
+        && now >= known.CheckedAt && now - known.CheckedAt < _trust
+        && Stopwatch.GetElapsedTime(known.CheckedAtTimestamp) < _trust;
+
+    /// <summary>A command has ended (committed or not): what earlier checks found no longer counts.</summary>
+    public void Forget()
+    {
+        Interlocked.Increment(ref _generation);
+        _known = null;
     }
 }

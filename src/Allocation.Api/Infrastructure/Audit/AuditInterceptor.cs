@@ -8,17 +8,21 @@ namespace Allocation.Api.Infrastructure.Audit;
 /// Every change is audited in the same SaveChanges, so in the same transaction as the change itself: a change is
 /// never committed without its audit entry, nor an audit entry without its change.
 /// </summary>
-public sealed class AuditInterceptor(AuditContext audit) : SaveChangesInterceptor
+public sealed class AuditInterceptor : SaveChangesInterceptor
 {
     private static readonly HashSet<Type> Audited =
         [typeof(Agreement), typeof(Apartment), typeof(AllocationRequest), typeof(Offer), typeof(Lease), typeof(Reservation), typeof(TargetGroup), typeof(HousingCompany),
         typeof(Features.Webhooks.WebhookSubscription), typeof(Domain.Network.NetworkMember), typeof(Domain.Network.RelocationRequest),
         typeof(Domain.Network.RelocationOffer)];
 
+    private static readonly AuditContext SystemAudit = new(new HttpContextAccessor(), TimeProvider.System);
+
     public override async ValueTask<InterceptionResult<int>> SavingChangesAsync(DbContextEventData eventData, InterceptionResult<int> result, CancellationToken ct = default)
     {
+        // The scope's audit context travels with the (pooled) DbContext; a context made outside a scope audits as the system.
         if (eventData.Context is { } db)
         {
+            var audit = (db as Persistence.AllocationDbContext)?.Audit ?? SystemAudit;
             var entries = db.ChangeTracker.Entries()
                 .Where(e => e.State is EntityState.Added or EntityState.Modified && Audited.Contains(e.Entity.GetType()))
                 .SelectMany(e => Parties(e).Select(municipality => audit.Entry(e.Entity.GetType().Name,
