@@ -15,8 +15,9 @@ namespace Allocation.Benchmarks;
 /// national/Botkyrka latency ratio. Two databases on one temporary PostgreSQL, each with its own API process: one holding
 /// Botkyrka alone, one holding 290 municipalities of which Botkyrka is one, generated identically (<see cref="SyntheticData"/>).
 /// The same Botkyrka caller asks both the same questions and gets the same answers; only the deployment around it grows.
-/// <c>dotnet run -c Release --project tests/Allocation.Benchmarks -- --scale [--requests 400 --concurrency 4 --rounds 5]</c>;
-/// <c>-- --scale --load botkyrka|national "connection string"</c> only loads a migrated, empty database (to explore it by hand).
+/// <c>dotnet run -c Release --project tests/Allocation.Benchmarks -- --scale [--requests 200 --concurrency 4 --rounds 5]</c>;
+/// <c>-- --scale --load botkyrka|national "connection string"</c> only loads a migrated, empty database (to explore it by hand),
+/// <c>-- --scale --verify "connection string"</c> checks a loaded one's invariants.
 /// </summary>
 public static class ScaleBenchmark
 {
@@ -32,8 +33,16 @@ public static class ScaleBenchmark
             Console.WriteLine($"Loaded {size.Name} in {loaded.Elapsed.TotalSeconds:F0} s: {loaded.Describe()}");
             return 0;
         }
+        if (Array.IndexOf(args, "--verify") is var verify and >= 0 && verify + 1 < args.Length)
+        {
+            await using var connection = new NpgsqlConnection(args[verify + 1]);
+            await connection.OpenAsync();
+            await SyntheticData.VerifyAsync(connection, CancellationToken.None);
+            Console.WriteLine("Every invariant holds.");
+            return 0;
+        }
         var concurrency = Benchmark.Option(args, "concurrency", 4);
-        var requests = Math.Max(Benchmark.Option(args, "requests", 400), concurrency);
+        var requests = Math.Max(Benchmark.Option(args, "requests", 200), concurrency);
         var rounds = Benchmark.Option(args, "rounds", 5);
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(40));
         using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);

@@ -285,7 +285,62 @@ public static class SyntheticData
         var analyzing = clock.Elapsed;
         await using (var analyze = new NpgsqlCommand("ANALYZE", connection))
             await analyze.ExecuteNonQueryAsync(ct);
-        return new SyntheticLoad(rows, constraints, (clock.Elapsed - analyzing).TotalSeconds, clock.Elapsed);
+        var load = new SyntheticLoad(rows, constraints, (clock.Elapsed - analyzing).TotalSeconds, clock.Elapsed);
+        await VerifyAsync(connection, ct);
+        return load;
+    }
+
+    /// <summary>
+    /// The invariants, asked of the loaded database rather than assumed of the generator: each query counts violations.
+    /// (Stock within quota, one open offer per apartment and per request, one active lease per apartment are also held by the
+    /// schema's constraints and partial unique indexes, which the COPY had to pass.)
+    /// </summary>
+    public static async Task VerifyAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        (string Rule, string Sql)[] checks =
+        [
+            ("stock_count is the number of apartments in the agreement's stock, within the quota", """
+                SELECT count(*) FROM agreements g
+                WHERE g.stock_count > g.apartment_quota
+                   OR g.stock_count <> (SELECT count(*) FROM apartments a WHERE a.agreement_id = g.id AND a.status NOT IN ('TakenOver', 'Returned'))
+                """),
+            ("an offered apartment has exactly one open offer, and an open offer's apartment and request are offered", """
+                SELECT count(*) FROM apartments a
+                WHERE (a.status = 'Offered') <> (SELECT count(*) = 1 FROM offers o WHERE o.apartment_id = a.id AND o.status = 'Open')
+                UNION ALL SELECT count(*) FROM offers o JOIN allocation_requests r ON r.id = o.request_id JOIN apartments a ON a.id = o.apartment_id
+                WHERE o.status = 'Open' AND (r.status <> 'Offered' OR a.status <> 'Offered' OR o.respond_by <= now())
+                """),
+            ("a leased apartment has exactly one active lease, signed for a leased offer to a housed request", """
+                SELECT count(*) FROM apartments a
+                WHERE (a.status = 'Leased') <> (SELECT count(*) = 1 FROM leases l WHERE l.apartment_id = a.id AND l.status = 'Active')
+                UNION ALL SELECT count(*) FROM leases l JOIN offers o ON o.id = l.offer_id JOIN allocation_requests r ON r.id = l.request_id
+                WHERE o.status <> 'Leased' OR r.status <> 'Housed' OR o.request_id <> l.request_id OR o.apartment_id <> l.apartment_id
+                """),
+            ("an offered or housed request has its offer; a queued request none", """
+                SELECT count(*) FROM allocation_requests r
+                WHERE (r.status IN ('Offered', 'Housed')) <> EXISTS (SELECT 1 FROM offers o WHERE o.request_id = r.id)
+                """),
+            ("every history ends in the current status", """
+                SELECT count(*) FROM allocation_requests r
+                WHERE r.status <> (SELECT h.to_status FROM request_status_changes h WHERE h.request_id = r.id ORDER BY h.sequence DESC LIMIT 1)
+                UNION ALL SELECT count(*) FROM apartments a
+                WHERE a.status <> (SELECT h.to_status FROM apartment_status_changes h WHERE h.apartment_id = a.id ORDER BY h.sequence DESC LIMIT 1)
+                """),
+            ("queue_rank is the target group's rank; a queued request has a queue time and a valid consent", """
+                SELECT count(*) FROM allocation_requests r JOIN target_groups t ON t.id = r.target_group_id
+                WHERE r.queue_rank <> t.priority_rank
+                   OR (r.status = 'Approved' AND (r.queued_since IS NULL OR NOT (r.consent_given_on <= current_date AND current_date <= r.consent_expires_on)))
+                """),
+            ("partner events are numbered in time order", """
+                SELECT count(*) FROM (SELECT occurred_at < lag(occurred_at) OVER (ORDER BY id) AS back FROM partner_events) e WHERE e.back
+                """),
+        ];
+        foreach (var (rule, sql) in checks)
+        {
+            await using var command = new NpgsqlCommand($"SELECT coalesce(sum(n), 0)::bigint FROM ({sql}) AS v(n)", connection) { CommandTimeout = 0 };
+            var violations = (long)(await command.ExecuteScalarAsync(ct))!;
+            if (violations != 0) throw new InvalidOperationException($"The synthetic data breaks an invariant ({violations} rows): {rule}.");
+        }
     }
 
     private static readonly string[] LoadedTables =
