@@ -51,6 +51,7 @@ public static class Benchmark
         CultureInfo.DefaultThreadCurrentCulture = CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
         if (args.Contains("--export")) return await ExportBenchmark.RunAsync(args);
         if (args.Contains("--writes")) return await WriteBenchmark.RunAsync(args);
+        if (args.Contains("--scale")) return await ScaleBenchmark.RunAsync(args);
         var concurrency = Option(args, "concurrency", 16);
         var requests = Math.Max(Option(args, "requests", 10_000), concurrency);
         var rounds = Option(args, "rounds", 5);

@@ -90,7 +90,13 @@ public sealed class EligibilityFilter(Apartment apartment, Reservation? reservat
 public sealed class QueuePages(AllocationDbContext db)
 {
     private const string Key = "(r.queue_rank, r.urgency_order, r.queued_since, r.id)";
+    // The columns one by one, not the row: ORDER BY (a, b) sorts by one composite value, which no index provides, so the
+    // database would read and sort the agreement's whole queue for every page (seen at national scale, RESULTS.md).
+    private const string Order = "r.queue_rank, r.urgency_order, r.queued_since, r.id";
     private const string Approved = "r.agreement_id = @agreement AND r.status = 'Approved'";
+
+    /// <summary>The SQL of a page: the queued requests matching <paramref name="where"/>, in queue order, <c>@take</c> of them.</summary>
+    internal static string PageSql(string where) => $"SELECT r.*, r.xmin FROM allocation_requests r WHERE {where} ORDER BY {Order} LIMIT @take";
 
     /// <summary>Up to <paramref name="take"/> queued requests after <paramref name="after"/>, in queue order, with their positions.</summary>
     /// <param name="agreement">The agreement whose queue is read.</param>
@@ -105,7 +111,7 @@ public sealed class QueuePages(AllocationDbContext db)
         var parameters = new List<NpgsqlParameter> { new("agreement", agreement.Id), new("take", take) };
         var where = Approved + (filter?.Sql(parameters) ?? "") + After(after, parameters, ">", "a");
         var requests = await db.AllocationRequests
-            .FromSqlRaw($"SELECT r.*, r.xmin FROM allocation_requests r WHERE {where} ORDER BY {Key} LIMIT @take", parameters.ToArray<object>())
+            .FromSqlRaw(PageSql(where), parameters.ToArray<object>())
             .AsNoTracking().ToListAsync(ct);
         if (requests.Count == 0) return [];
 
@@ -127,7 +133,7 @@ public sealed class QueuePages(AllocationDbContext db)
             // The page skips ineligible requests, whose places still count: number the rows between the page's ends.
             var span = new List<NpgsqlParameter> { new("agreement", agreement.Id) };
             var range = After(first, span, ">=", "f") + After(QueueKey.Of(entries[^1].Entry), span, "<=", "l");
-            var ids = await db.Database.SqlQueryRaw<Guid>($"SELECT r.id AS \"Value\" FROM allocation_requests r WHERE {Approved}{range} ORDER BY {Key}",
+            var ids = await db.Database.SqlQueryRaw<Guid>($"SELECT r.id AS \"Value\" FROM allocation_requests r WHERE {Approved}{range} ORDER BY {Order}",
                 span.ToArray<object>()).ToListAsync(ct);
             var place = ids.Select((id, i) => (id, i)).ToDictionary(x => x.id, x => ahead + x.i + 1);
             positions = [.. entries.Select(e => place[e.Request.Id])];
