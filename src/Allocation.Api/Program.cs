@@ -136,6 +136,7 @@ app.MapWebhookEndpoints();
 app.MapReportEndpoints();
 app.MapNetworkEndpoints();
 app.MapForecastEndpoints();
+Allocation.Api.Dashboard.DashboardEndpoints.MapDashboard(app); // the page of issue 14, outside the contract
 
 if (app.Configuration.GetValue<bool>("Database:MigrateOnStartup"))
     await Database.MigrateAsync(app.Services);
