@@ -23,7 +23,7 @@ public sealed class EventFeedTests : ApiTest
         var unitA = Factory.CreateClient(AuthorizationTests.Who(Roles.CaseOfficer, unit: "unit-a"));
         var unitB = Factory.CreateClient(AuthorizationTests.Who(Roles.CaseOfficer, unit: "unit-b"));
         var since = new Dictionary<HttpClient, string>();
-        foreach (var c in new[] { Client, company, unitA, unitB }) since[c] = await EndOfFeedAsync(c);
+        foreach (var c in new[] { Client, company, unitA, unitB }) since[c] = await Feed.EndAsync(c);
 
         var agreement = await Client.CreateAgreementAsync();
         var apartment = await company.RegisterApartmentAsync(agreement.Id);
@@ -40,15 +40,15 @@ public sealed class EventFeedTests : ApiTest
         {
             "apartment.available", "offer.created", "apartment.offered", "offer.accepted", "offer.leased", "apartment.leased", "lease.signed",
         };
-        var coordinatorSees = (await AllAfterAsync(Client, since[Client])).Where(e => Mine(e, apartment.Id, offer.Id)).Select(e => e.Type).ToList();
+        var coordinatorSees = (await Feed.AllAfterAsync(Client, since[Client])).Where(e => Mine(e, apartment.Id, offer.Id)).Select(e => e.Type).ToList();
         Assert.That(Sorted(coordinatorSees), Is.EqualTo(Sorted(expected)));
         Assert.That(coordinatorSees.IndexOf("apartment.available"), Is.LessThan(coordinatorSees.IndexOf("offer.created")));
         Assert.That(coordinatorSees.IndexOf("offer.accepted"), Is.LessThan(coordinatorSees.IndexOf("lease.signed")));
-        var companySees = (await AllAfterAsync(company, since[company])).Where(e => Mine(e, apartment.Id, offer.Id)).Select(e => e.Type).ToList();
+        var companySees = (await Feed.AllAfterAsync(company, since[company])).Where(e => Mine(e, apartment.Id, offer.Id)).Select(e => e.Type).ToList();
         Assert.That(companySees, Is.EqualTo(coordinatorSees), "the housing company follows its own apartment, offer and lease");
-        var unitASees = (await AllAfterAsync(unitA, since[unitA])).Select(e => e.Type).ToList();
+        var unitASees = (await Feed.AllAfterAsync(unitA, since[unitA])).Select(e => e.Type).ToList();
         Assert.That(Sorted(unitASees), Is.EqualTo(Sorted(["offer.created", "offer.accepted", "offer.leased", "lease.signed"])), "its household's offer and lease, no stock");
-        Assert.That(await AllAfterAsync(unitB, since[unitB]), Is.Empty);
+        Assert.That(await Feed.AllAfterAsync(unitB, since[unitB]), Is.Empty);
         var feedText = await Client.GetStringAsync($"/api/v1/events?after={since[Client]}&limit=200");
         Assert.That(feedText, Does.Not.Contain(request.CaseReference).And.Not.Contain("violence-exposed-women"));
     }
@@ -63,15 +63,15 @@ public sealed class EventFeedTests : ApiTest
         var agreement = await Client.CreateAgreementAsync();
         var apartment = await Client.RegisterApartmentAsync(agreement.Id);
 
-        Assert.That((await AllAfterAsync(stranger, null)).Select(e => e.ResourceId), Does.Not.Contain(apartment.Id));
-        Assert.That((await AllAfterAsync(huddinge, null)).Select(e => e.ResourceId), Does.Not.Contain(apartment.Id));
-        Assert.That((await AllAfterAsync(Client, null)).Select(e => e.ResourceId), Does.Contain(apartment.Id));
+        Assert.That((await Feed.AllAfterAsync(stranger, null)).Select(e => e.ResourceId), Does.Not.Contain(apartment.Id));
+        Assert.That((await Feed.AllAfterAsync(huddinge, null)).Select(e => e.ResourceId), Does.Not.Contain(apartment.Id));
+        Assert.That((await Feed.AllAfterAsync(Client, null)).Select(e => e.ResourceId), Does.Contain(apartment.Id));
     }
 
     [Test]
     public async Task The_cursor_is_monotonic_and_paging_returns_every_event_once()
     {
-        var start = (await FeedAsync(Client, null)).NextCursor;
+        var start = (await Feed.PageAsync(Client, null)).NextCursor;
         var agreement = await Client.CreateAgreementAsync(quota: 12);
         await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => Client.RegisterAsync(agreement.Id)));
 
@@ -79,7 +79,7 @@ public sealed class EventFeedTests : ApiTest
         var cursor = start;
         for (var i = 0; i < 50; i++)
         {
-            var page = await FeedAsync(Client, cursor, limit: 5);
+            var page = await Feed.PageAsync(Client, cursor, limit: 5);
             if (page.Items.Count == 0) break;
             seen.AddRange(page.Items.Select(e => e.Id));
             Assert.That(page.NextCursor, Is.Not.EqualTo(cursor), "a page with events moves the cursor");
@@ -87,28 +87,11 @@ public sealed class EventFeedTests : ApiTest
         }
         Assert.That(seen, Is.Ordered.And.Unique);
         Assert.That(seen, Has.Count.GreaterThanOrEqualTo(12));
-        Assert.That((await FeedAsync(Client, cursor)).NextCursor, Is.EqualTo(cursor), "nothing new: the cursor stays");
+        Assert.That((await Feed.PageAsync(Client, cursor)).NextCursor, Is.EqualTo(cursor), "nothing new: the cursor stays");
     }
 
     private static bool Mine(EventResponse e, Guid apartmentId, Guid offerId) =>
         e.ResourceId == apartmentId || e.ResourceId == offerId || (e.ResourceType == "lease" && e.Data.OfferId == offerId);
 
     private static List<string> Sorted(IEnumerable<string> types) => [.. types.Order()];
-
-    private static Task<EventPage> FeedAsync(HttpClient client, string? after, int limit = 200) =>
-        client.GetAsync<EventPage>($"/api/v1/events?limit={limit}" + (after is null ? "" : $"&after={Uri.EscapeDataString(after)}"));
-
-    private static async Task<string> EndOfFeedAsync(HttpClient client)
-    {
-        var page = await FeedAsync(client, null);
-        while (page.Items.Count > 0) page = await FeedAsync(client, page.NextCursor);
-        return page.NextCursor;
-    }
-
-    private static async Task<List<EventResponse>> AllAfterAsync(HttpClient client, string? after)
-    {
-        var all = new List<EventResponse>();
-        for (var page = await FeedAsync(client, after); page.Items.Count > 0; page = await FeedAsync(client, page.NextCursor)) all.AddRange(page.Items);
-        return all;
-    }
 }

@@ -323,7 +323,7 @@ public sealed class ReservationTests : ApiTest
         var coordinator = Factory.CreateClient(AuthorizationTests.Who(Roles.Coordinator));
         var caseOfficer = Factory.CreateClient(AuthorizationTests.Who(Roles.CaseOfficer, unit: "unit-test"));
         var feedStart = new Dictionary<HttpClient, string>();
-        foreach (var c in new[] { company, coordinator, caseOfficer }) feedStart[c] = await EndOfFeedAsync(c);
+        foreach (var c in new[] { company, coordinator, caseOfficer }) feedStart[c] = await Feed.EndAsync(c);
         const string note = "Held for the woman leaving Fristad in July.";
         var until = Now.AddDays(21);
         var reservation = (await coordinator.ReserveOkAsync(world.Reserved.Id, Women, until, note)).Reservation!;
@@ -349,14 +349,14 @@ public sealed class ReservationTests : ApiTest
         var expected = new[] { "reservation.created", "reservation.cancelled", "reservation.created" };
         foreach (var party in new[] { company, coordinator })
         {
-            var events = (await AllAfterAsync(party, feedStart[party])).Where(e => e.ResourceType == "reservation" && e.Data.ApartmentId == world.Reserved.Id).ToList();
+            var events = (await Feed.AllAfterAsync(party, feedStart[party])).Where(e => e.ResourceType == "reservation" && e.Data.ApartmentId == world.Reserved.Id).ToList();
             Assert.That(events.Select(e => e.Type), Is.EqualTo(expected));
             Assert.That(events[0].Data, Is.EqualTo(new EventData(reservation.Id, "Active") { ApartmentId = world.Reserved.Id, ReservedUntil = until }));
             Assert.That(events[1].Data, Is.EqualTo(new EventData(reservation.Id, "Cancelled") { ApartmentId = world.Reserved.Id, ReservedUntil = until, EndedAt = Now }));
         }
         var feedText = await company.GetStringAsync($"/api/v1/events?limit=200&after={Uri.EscapeDataString(feedStart[company])}");
         Assert.That(feedText, Does.Not.Contain(note).And.Not.Contain(Women));
-        Assert.That((await AllAfterAsync(caseOfficer, feedStart[caseOfficer])).Where(e => e.ResourceType == "reservation"), Is.Empty);
+        Assert.That((await Feed.AllAfterAsync(caseOfficer, feedStart[caseOfficer])).Where(e => e.ResourceType == "reservation"), Is.Empty);
     }
 
     // ---- time ----
@@ -450,22 +450,5 @@ public sealed class ReservationTests : ApiTest
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync()) entries.Add((reader.GetString(0), reader.GetString(1)));
         return entries;
-    }
-
-    private static Task<EventPage> FeedAsync(HttpClient client, string? after) =>
-        client.GetAsync<EventPage>("/api/v1/events?limit=200" + (after is null ? "" : $"&after={Uri.EscapeDataString(after)}"));
-
-    private static async Task<string> EndOfFeedAsync(HttpClient client)
-    {
-        var page = await FeedAsync(client, null);
-        while (page.Items.Count > 0) page = await FeedAsync(client, page.NextCursor);
-        return page.NextCursor;
-    }
-
-    private static async Task<List<EventResponse>> AllAfterAsync(HttpClient client, string after)
-    {
-        var all = new List<EventResponse>();
-        for (var page = await FeedAsync(client, after); page.Items.Count > 0; page = await FeedAsync(client, page.NextCursor)) all.AddRange(page.Items);
-        return all;
     }
 }

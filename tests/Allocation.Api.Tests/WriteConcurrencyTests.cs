@@ -55,7 +55,7 @@ public sealed class WriteConcurrencyTests : ApiTest
         foreach (var (code, name) in new[] { (NetworkWorld.Botkyrka, "Botkyrka"), (NetworkWorld.Huddinge, "Huddinge"), (NetworkWorld.Sodertalje, "Södertälje"), (NetworkWorld.Nykvarn, "Nykvarn") })
             members.Add(await NetworkWorld.JoinAsync(Factory, code, name));
         var starts = new Dictionary<string, string>();
-        foreach (var member in members) starts[member.Code] = await EndOfFeedAsync(member.Coordinator);
+        foreach (var member in members) starts[member.Code] = await Feed.EndAsync(member.Coordinator);
 
         // Readers poll each municipality's feed while the writes run, as a partner would, and keep what they read.
         using var writing = new CancellationTokenSource();
@@ -66,7 +66,7 @@ public sealed class WriteConcurrencyTests : ApiTest
             while (true)
             {
                 var done = writing.IsCancellationRequested; // read once more after the writers finished
-                var page = await FeedAsync(m.Coordinator, cursor);
+                var page = await Feed.PageAsync(m.Coordinator, cursor);
                 read[m.Code].AddRange(page.Items);
                 cursor = page.NextCursor;
                 if (done && page.Items.Count == 0) return;
@@ -93,7 +93,7 @@ public sealed class WriteConcurrencyTests : ApiTest
         Assert.That(failures, Is.Empty, "no writer was refused, timed out or deadlocked");
         foreach (var member in members)
         {
-            var all = await AllAfterAsync(member.Coordinator, starts[member.Code]);
+            var all = await Feed.AllAfterAsync(member.Coordinator, starts[member.Code]);
             Assert.That(all, Has.Count.GreaterThanOrEqualTo(6 + 2 * members.Count), member.Code);
             Assert.That(read[member.Code].Select(e => e.Id), Is.EqualTo(all.Select(e => e.Id)), $"{member.Code}: the polling reader saw every event once, in order");
             var verification = await member.Auditor.GetAsync<AuditVerificationResponse>("/api/v1/audit-trail/verification");
@@ -163,22 +163,5 @@ public sealed class WriteConcurrencyTests : ApiTest
     {
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync();
-    }
-
-    private static Task<EventPage> FeedAsync(HttpClient client, string? after) =>
-        client.GetAsync<EventPage>("/api/v1/events?limit=100" + (after is null ? "" : $"&after={Uri.EscapeDataString(after)}"));
-
-    private static async Task<string> EndOfFeedAsync(HttpClient client)
-    {
-        var page = await FeedAsync(client, null);
-        while (page.Items.Count > 0) page = await FeedAsync(client, page.NextCursor);
-        return page.NextCursor;
-    }
-
-    private static async Task<List<EventResponse>> AllAfterAsync(HttpClient client, string after)
-    {
-        var all = new List<EventResponse>();
-        for (var page = await FeedAsync(client, after); page.Items.Count > 0; page = await FeedAsync(client, page.NextCursor)) all.AddRange(page.Items);
-        return all;
     }
 }
