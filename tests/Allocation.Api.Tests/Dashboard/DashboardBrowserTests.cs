@@ -149,10 +149,14 @@ public sealed class DashboardBrowserTests
         }
         Assert.That(suppressedShown, Is.GreaterThan(0), "the seeded history has a sensitive group with small counts, shown as <5");
 
-        // Stalled: offers that expired and requests withdrawn, from the all-groups rows.
+        // Stalled requests and offers at each period's end, and offers that expired and requests withdrawn in it, from the all-groups rows.
         var totals = allocations.Rows.Where(r => r.Str("targetGroupCode") is null).ToList();
-        Assert.That(await session.ChartAsync("stalled-chart"), Is.EqualTo(new[] { totals.Select(r => r.NullableNum("expired")).ToList(), totals.Select(r => r.NullableNum("withdrawn")).ToList() }));
-        Assert.That((await session.TableAsync("stalled")).Select(r => r["expired"]), Is.EqualTo(totals.Select(r => Expected(r, "expired", allocations.Threshold))));
+        string[] stalled = ["stalledRequests", "stalledOffers", "expired", "withdrawn"];
+        Assert.That(await session.ChartAsync("stalled-chart"), Is.EqualTo(stalled.Select(c => totals.Select(r => r.NullableNum(c)).ToList()).ToArray()));
+        var stalledTable = await session.TableAsync("stalled");
+        foreach (var c in stalled) Assert.That(stalledTable.Select(r => r[c]), Is.EqualTo(totals.Select(r => Expected(r, c, allocations.Threshold))), c);
+        Assert.That(totals.Sum(r => r.NullableNum("stalledRequests") ?? 0) + totals.Sum(r => r.NullableNum("stalledOffers") ?? 0), Is.GreaterThan(0),
+            "the seeded history leaves requests or offers stalled at some month's end");
 
         // Network balance: given, received and balance per member over the whole period.
         var members = network.Rows.GroupBy(r => r.Str("municipalityCode")).ToList();

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.AuditTrail;
@@ -242,6 +243,39 @@ public sealed class AllocationsReportTests : ApiTest
             }
         }
         return figures;
+    }
+
+    [Test]
+    public async Task Stalled_requests_and_offers_are_counted_at_the_periods_end_as_the_queue_flags_them_and_stay_so_for_a_past_asOf()
+    {
+        var created = await Client.PostAsJsonAsync("/api/v1/agreements",
+            Api.NewAgreement(20) with { TargetGroupCodes = [Families], QueueStallDays = 10, OfferStallDays = 1, OfferResponseWorkingDays = 5 }, Api.Json);
+        await created.AssertStatusAsync(HttpStatusCode.Created);
+        var agreement = (await created.ReadAsync<Features.Agreements.AgreementResponse>()).Id;
+        for (var i = 0; i < 2; i++) await Client.QueueAsync(agreement, Families);
+        var offered = await Client.QueueAsync(agreement, Families);
+        var apartment = await Client.RegisterApartmentAsync(agreement);
+        await Client.CreateOfferAsync(apartment.Id, offered);
+        string Query(DateTimeOffset asOf) => $"allocations?agreementId={agreement}&groupBy=year&from=2026-01-01&asOf={Uri.EscapeDataString(asOf.ToString("O"))}";
+        (int? Requests, int? Offers) Stalled(JsonObject report) =>
+            (Row(report, null)["stalledRequests"]?.GetValue<int>(), Row(report, null)["stalledOffers"]?.GetValue<int>());
+
+        // Two days on: the offer is open past its 1 stall day (its deadline, 5 working days, is at least 7 days away); the
+        // queue is young.
+        Factory.Clock.Advance(TimeSpan.FromDays(2));
+        var twoDays = Factory.Clock.GetUtcNow();
+        Assert.That(Stalled(await Client.ReportAsync(Query(twoDays))), Is.EqualTo(((int?)0, (int?)1)));
+
+        // Twelve days on: the offer expired, its household is back in the queue with its queue time, and all three have
+        // waited past the 10 stall days — as the queue itself flags them.
+        Factory.Clock.Advance(TimeSpan.FromDays(10));
+        var queue = await Client.GetAsync<JsonObject>($"/api/v1/queue?agreementId={agreement}");
+        Assert.That(queue["items"]!.AsArray().Count(i => i!["stalled"]!.GetValue<bool>()), Is.EqualTo(3));
+        Assert.That(Stalled(await Client.ReportAsync(Query(Factory.Clock.GetUtcNow()))), Is.EqualTo(((int?)3, (int?)0)));
+        Assert.That(Row(await Client.ReportAsync(Query(Factory.Clock.GetUtcNow())), Families)["stalledRequests"]!.GetValue<int>(), Is.EqualTo(3));
+
+        // The past stays as it was.
+        Assert.That(Stalled(await Client.ReportAsync(Query(twoDays))), Is.EqualTo(((int?)0, (int?)1)));
     }
 
     private static IEnumerable<JsonObject> Rows(JsonObject report) => report["rows"]!.AsArray().Select(r => r!.AsObject());

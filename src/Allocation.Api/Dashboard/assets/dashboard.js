@@ -29,7 +29,7 @@
       allocationsHeading: 'Anvisningar och väntetid per målgrupp',
       allocationsHelp: (threshold) => `Per målgrupp under en period. Små antal i känsliga målgrupper visas som ”<${threshold}” och ritas inte.`,
       stalledHeading: 'Avstannade ansökningar och erbjudanden',
-      stalledHelp: 'Erbjudanden som löpte ut obesvarade och ansökningar som drogs tillbaka, per månad, alla målgrupper.',
+      stalledHelp: 'Vid varje månads slut: ansökningar som stått i kö längre än avtalets gräns och erbjudanden som varit obesvarade längre än dess gräns; under månaden: erbjudanden som löpte ut obesvarade och ansökningar som drogs tillbaka. Alla målgrupper.',
       networkHeading: 'Nätverkets balans',
       networkHelp: 'Placeringar givna och mottagna genom Södertörnsnätverket per medlem, summerat över perioden.',
       download: (format) => `Ladda ner ${format}`,
@@ -48,7 +48,7 @@
         leased: 'Uthyrda', reserved: 'Reserverade', vacantDays: 'Lediga dagar', vacancyCost: 'Vakanskostnad (kr)',
         reservedVacantDays: 'Varav reserverade dagar', reservedVacancyCost: 'Varav reserverat (kr)', targetGroup: 'Målgrupp',
         submitted: 'Inkomna', approved: 'Godkända', housed: 'Bosatta', medianDaysSubmittedToHoused: 'Median dagar ansökan → bosatt',
-        medianDaysApprovedToFirstOffer: 'Median dagar godkänd → första erbjudande', expired: 'Utgångna erbjudanden',
+        medianDaysApprovedToFirstOffer: 'Median dagar godkänd → första erbjudande', expired: 'Utgångna erbjudanden', stalledRequests: 'Avstannade ansökningar', stalledOffers: 'Avstannade erbjudanden',
         withdrawn: 'Återtagna ansökningar', member: 'Medlem', given: 'Givna', received: 'Mottagna', balance: 'Balans',
         givenPeople: 'Personer givna', receivedPeople: 'Personer mottagna',
       },
@@ -79,7 +79,7 @@
       allocationsHeading: 'Allocations and waiting time per target group',
       allocationsHelp: (threshold) => `Per target group in one period. Small counts of sensitive groups read “<${threshold}” and are not drawn.`,
       stalledHeading: 'Stalled requests and offers',
-      stalledHelp: 'Offers that expired unanswered and requests withdrawn, per month, all target groups.',
+      stalledHelp: 'At the end of each month: requests queued longer than the agreement\'s limit and offers unanswered longer than its limit; during the month: offers that expired unanswered and requests withdrawn. All target groups.',
       networkHeading: 'Network balance',
       networkHelp: 'Placements given and received through the Södertörn network per member, summed over the period.',
       download: (format) => `Download ${format}`,
@@ -98,7 +98,7 @@
         leased: 'Leased', reserved: 'Reserved', vacantDays: 'Vacant days', vacancyCost: 'Vacancy cost (SEK)',
         reservedVacantDays: 'Of which reserved days', reservedVacancyCost: 'Of which reserved (SEK)', targetGroup: 'Target group',
         submitted: 'Submitted', approved: 'Approved', housed: 'Housed', medianDaysSubmittedToHoused: 'Median days submitted → housed',
-        medianDaysApprovedToFirstOffer: 'Median days approved → first offer', expired: 'Offers expired',
+        medianDaysApprovedToFirstOffer: 'Median days approved → first offer', expired: 'Offers expired', stalledRequests: 'Stalled requests', stalledOffers: 'Stalled offers',
         withdrawn: 'Requests withdrawn', member: 'Member', given: 'Given', received: 'Received', balance: 'Balance',
         givenPeople: 'People given', receivedPeople: 'People received',
       },
@@ -345,7 +345,7 @@
 
   function renderStalled() {
     const totals = data.allocations.rows.filter((r) => r.targetGroupCode === null);
-    const columns = ['expired', 'withdrawn'];
+    const columns = ['stalledRequests', 'stalledOffers', 'expired', 'withdrawn'];
     chart('stalled-chart', 'bar', totals.map((r) => periodLabel(r.periodStart)),
       columns.map((c) => ({ label: column(c), data: totals.map((r) => r[c]) })), t('stalledHeading'));
     table($('#stalled .table'), t('stalledHeading'), ['period', ...columns],

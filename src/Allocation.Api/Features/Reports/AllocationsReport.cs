@@ -27,6 +27,8 @@ namespace Allocation.Api.Features.Reports;
 /// <param name="DeclinedOther">Offers declined in the period for the reason Other; null when suppressed.</param>
 /// <param name="Expired">Offers whose response deadline passed unanswered in the period (counted on the deadline's day); null when suppressed.</param>
 /// <param name="Withdrawn">Requests withdrawn in the period; null when suppressed.</param>
+/// <param name="StalledRequests">Requests queued (approved, no offer) at the end of the period (or at <c>asOf</c> if earlier) for longer than their agreement's <c>queueStallDays</c> since approval: the queue's <c>stalled</c> flag as it stood then. Null when suppressed.</param>
+/// <param name="StalledOffers">Offers still open, unanswered, at the end of the period (or at <c>asOf</c> if earlier) for longer than their agreement's <c>offerStallDays</c>. Null when suppressed.</param>
 /// <param name="MedianDaysSubmittedToHoused">Median (nearest rank) of the days from submission to housing of the households housed in the period, in whole UTC calendar days; null when none were housed or when suppressed.</param>
 /// <param name="P90DaysSubmittedToHoused">90th percentile (nearest rank) of the same days; null when none were housed or when suppressed.</param>
 /// <param name="MedianDaysApprovedToFirstOffer">Median (nearest rank) of the days from approval to the first offer of the requests whose first offer was made in the period; null when there were none or when suppressed.</param>
@@ -51,6 +53,8 @@ public sealed record AllocationsRow(
     int? DeclinedOther,
     int? Expired,
     int? Withdrawn,
+    int? StalledRequests,
+    int? StalledOffers,
     int? MedianDaysSubmittedToHoused,
     int? P90DaysSubmittedToHoused,
     int? MedianDaysApprovedToFirstOffer,
@@ -74,7 +78,7 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
     [
         "submitted", "approved", "rejected", "offered", "housed",
         "declinedRent", "declinedSize", "declinedDistrict", "declinedSafety", "declinedHealth", "declinedOther",
-        "expired", "withdrawn",
+        "expired", "withdrawn", "stalledRequests", "stalledOffers",
     ];
 
     private const int HousedColumn = 4;
@@ -100,7 +104,11 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
             from o in db.Offers.AsNoTracking()
             join r in requests on o.RequestId equals r.Id
             where o.CreatedAt <= asOf
-            select new { r.TargetGroupId, o.Status, o.RespondBy, o.RespondedAt, o.DeclineReason }).ToListAsync(ct);
+            select new { r.TargetGroupId, o.AgreementId, o.Status, o.CreatedAt, o.RespondBy, o.RespondedAt, o.DeclineReason }).ToListAsync(ct);
+        // Stall thresholds are the agreements' current ones (they have no history), as the queue's stalled flag uses them.
+        var stall = await db.Agreements.AsNoTracking().Where(a => requests.Any(r => r.AgreementId == a.Id))
+            .ToDictionaryAsync(a => a.Id, a => (Queue: TimeSpan.FromDays(a.QueueStallDays), Offer: TimeSpan.FromDays(a.OfferStallDays)), ct);
+        var agreementOf = await requests.ToDictionaryAsync(r => r.Id, r => r.AgreementId, ct);
         var groups = await db.TargetGroups.AsNoTracking().Where(t => requests.Any(r => r.TargetGroupId == t.Id))
             .OrderBy(t => t.PriorityRank).ThenBy(t => t.Code).ToListAsync(ct);
         // Targets are an agreement's: over several agreements there is no one target to show. As of asOf, from their history.
@@ -139,6 +147,22 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
             // PRODUCT §4: past its deadline an open offer is expired, whether or not the expiry has been recorded yet; so
             // the count does not depend on when the expiry sweep ran.
             if (o.Status is OfferStatus.Expired or OfferStatus.Open && o.RespondBy <= asOf) Count(o.RespondBy, o.TargetGroupId, 11);
+        }
+
+        // Stalled at the end of each period (or at asOf if earlier): queued too long since approval, or an offer open too long.
+        for (var period = 0; period < periods.Count; period++)
+        {
+            var end = new DateTimeOffset(periods[period].End.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero).AddTicks(-1);
+            if (end > asOf) end = asOf;
+            foreach (var request in changes.Where(c => c.ChangedAt <= end).GroupBy(c => c.RequestId))
+            {
+                var approved = request.FirstOrDefault(c => c.ToStatus == RequestStatus.Approved && c.FromStatus == RequestStatus.Submitted)?.ChangedAt;
+                if (request.Last().ToStatus == RequestStatus.Approved && approved < end - stall[agreementOf[request.Key]].Queue)
+                    counts[period, groupIndex[request.First().TargetGroupId], 13]++;
+            }
+            foreach (var o in offers)
+                if (o.CreatedAt < end - stall[o.AgreementId].Offer && !(o.RespondedAt <= end) && o.RespondBy > end)
+                    counts[period, groupIndex[o.TargetGroupId], 14]++;
         }
 
         // Durations per request, from the first time it reached each state.
@@ -194,7 +218,7 @@ public sealed class GetAllocationsReportHandler(AllocationDbContext db, TimeProv
 
                 rows.Add(new AllocationsRow(periods[period].Start, periods[period].End, isTotal ? null : groups[row].Code,
                     cells[0], cells[1], cells[2], cells[3], cells[4], cells[5], cells[6], cells[7], cells[8], cells[9], cells[10], cells[11], cells[12],
-                    toHoused.Median, toHoused.P90, toOffer.Median, toOffer.P90, share, isTotal ? null : targets.GetValueOrDefault(groups[row].Id), hidden));
+                    cells[13], cells[14], toHoused.Median, toHoused.P90, toOffer.Median, toOffer.P90, share, isTotal ? null : targets.GetValueOrDefault(groups[row].Id), hidden));
             }
         }
         var info = new ReportInfo(GetAllocationsReportQuery.Name, asOf, Reporting.Given(query.Parameters), p.SuppressionThreshold);

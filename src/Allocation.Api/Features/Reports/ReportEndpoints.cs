@@ -102,6 +102,8 @@ public static class ReportEndpoints
                 + "twice counts twice); housed (households housed: the request reached Housed, i.e. the housing company confirmed the signed "
                 + "lease); declinedRent, declinedSize, declinedDistrict, declinedSafety, declinedHealth, declinedOther (offers declined, by "
                 + "reason); expired (offers whose response deadline passed unanswered, on the deadline's day); withdrawn (requests withdrawn). "
+                + "State at the end of the period (or at asOf if earlier): stalledRequests (queued longer than the agreement's queueStallDays "
+                + "since approval, the queue's stalled flag then) and stalledOffers (open, unanswered, longer than its offerStallDays). "
                 + "Durations in whole UTC calendar days, nearest-rank median and 90th percentile: medianDaysSubmittedToHoused and "
                 + "p90DaysSubmittedToHoused over the households housed in the period; medianDaysApprovedToFirstOffer and "
                 + "p90DaysApprovedToFirstOffer over the requests first offered in the period. housedShare = the group's housed ÷ all housed "

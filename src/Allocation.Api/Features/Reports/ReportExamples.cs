@@ -18,11 +18,11 @@ internal static class ReportExamples
 
     public static readonly AllocationsRow[] Allocations =
     [
-        new(Start, End, Women, 7, 6, 0, 8, null, 0, 0, 0, 0, 0, 0, 0, 0, null, null, 21, 38, null, 0.4m,
+        new(Start, End, Women, 7, 6, 0, 8, null, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, null, null, 21, 38, null, 0.4m,
             ["housed", "medianDaysSubmittedToHoused", "p90DaysSubmittedToHoused", "housedShare"]),
-        new(Start, End, Families, 12, 11, 2, 14, null, 2, 1, 3, 0, 1, 1, 1, 2, 74, 118, 12, 30, null, 0.25m,
+        new(Start, End, Families, 12, 11, 2, 14, null, 2, 1, 3, 0, 1, 1, 1, 2, 3, 1, 74, 118, 12, 30, null, 0.25m,
             ["housed", "housedShare"]),
-        new(Start, End, null, 19, 17, 2, 22, 11, 2, 1, 3, 0, 1, 1, 1, 2, 70, 121, 15, 36, null, null, []),
+        new(Start, End, null, 19, 17, 2, 22, 11, 2, 1, 3, 0, 1, 1, 1, 2, 3, 1, 70, 121, 15, 36, null, null, []),
     ];
 
     public static readonly OutcomesRow[] Outcomes =
