@@ -45,7 +45,7 @@ builder.Services.AddScoped<AuditContext>();
 builder.Services.AddScoped<AuditInterceptor>();
 builder.Services.AddSingleton<PartnerEventInterceptor>();
 builder.Services.AddDbContext<AllocationDbContext>((services, o) =>
-    AllocationDbContext.Configure(o, connectionString)
+    AllocationDbContext.Configure(o, connectionString, builder.Configuration.GetValue<int?>("Database:CommandTimeoutSeconds"))
         .AddInterceptors(services.GetRequiredService<AuditInterceptor>(), services.GetRequiredService<PartnerEventInterceptor>()));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddScoped<QueueRanking>();
