@@ -57,8 +57,9 @@ public sealed class ApiProcess : IAsyncDisposable
     public async Task KillAsync()
     {
         if (Killed) return;
-        Killed = true;
+        // Killed only afterwards: until then clients keep sending to it, so requests are cut mid-way.
         await _process.DisposeAsync();
+        Killed = true;
     }
 
     public bool Killed { get; private set; }

@@ -18,10 +18,12 @@ public sealed class FaultServer : IAsyncDisposable
     public const int CommandTimeoutSeconds = 3;
 
     /// <summary>
-    /// The longest a fault may hold an answer: a statement's timeout, Npgsql's cancellation attempt (2 s), then opening
-    /// a connection for the clean-up (the connection timeout), plus a margin for a machine shared with other work.
+    /// The longest a fault may hold an answer: up to three database round trips that fail (the claim or the statement,
+    /// Npgsql's cancellation attempt of 2 s, the clean-up's connection attempt), each bounded by the timeouts, plus a
+    /// margin for a machine shared with other work. Without the timeouts a stalled request would wait for as long as
+    /// the stall lasts.
     /// </summary>
-    public static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(CommandTimeoutSeconds * 2 + 2 + 8);
+    public static readonly TimeSpan AnswerBound = TimeSpan.FromSeconds(3 * (CommandTimeoutSeconds + 2) + 10);
 
     private const string DatabaseName = "allocation_faults";
     private readonly string _folder;
@@ -52,6 +54,8 @@ public sealed class FaultServer : IAsyncDisposable
         ["Database:CommandTimeoutSeconds"] = $"{CommandTimeoutSeconds}",
         // Thousands of request log lines would bury the figures the tests print.
         ["Logging:LogLevel:Allocation.Api.Requests"] = "Warning",
+        // Each refused request logs a warning during an outage; the figures and failures are what the tests report.
+        ["Logging:LogLevel:Allocation.Api.Infrastructure.ProblemExceptionHandler"] = "Error",
     };
 
     public static async Task<FaultServer> StartAsync()

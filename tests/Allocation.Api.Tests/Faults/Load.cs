@@ -177,11 +177,12 @@ public static class LifecycleLoad
                 await caller.UntilAnsweredAsync("consent", HttpMethod.Put, $"/api/v1/allocation-requests/{request}/consent",
                     new RecordConsentRequest(new DateOnly(2026, 5, 1), new DateOnly(2030, 12, 31)), HttpStatusCode.OK);
                 await caller.UntilAnsweredAsync("submit", HttpMethod.Post, $"/api/v1/allocation-requests/{request}/submit", null, HttpStatusCode.OK);
+                ledger.Requests[request] = "Submitted";
                 await caller.UntilAnsweredAsync("approve", HttpMethod.Post, $"/api/v1/allocation-requests/{request}/approve", null, HttpStatusCode.OK);
                 ledger.Requests[request] = "Approved";
                 await caller.ReadAsync("read-queue", $"/api/v1/allocation-requests?agreementId={agreementId}&limit=5");
                 var offer = await caller.CreateAsync("offer", "/api/v1/offers", new CreateOfferRequest(apartment, request));
-                ledger.Offers[offer] = "Open";
+                (ledger.Offers[offer], ledger.Apartments[apartment], ledger.Requests[request]) = ("Open", "Offered", "Offered");
                 if (i % 2 == 0)
                 {
                     await caller.UntilAnsweredAsync("accept", HttpMethod.Post, $"/api/v1/offers/{offer}/accept", null, HttpStatusCode.OK);
