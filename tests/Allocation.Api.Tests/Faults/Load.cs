@@ -14,6 +14,8 @@ namespace Allocation.Api.Tests.Faults;
 public sealed record Call(string Operation, int Status, string? Code, bool IsProblem, bool HasRetryAfter, bool LeaksInternals, TimeSpan Started, TimeSpan Ended, string Instance)
 {
     public TimeSpan Elapsed => Ended - Started;
+
+    public bool IsInFlight => Status == 409 && Code == "idempotency-request-in-flight";
 }
 
 /// <summary>Every exchange of a run, with the figures the tests print and assert on.</summary>
