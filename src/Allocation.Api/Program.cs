@@ -47,7 +47,7 @@ builder.Services.AddSingleton<PartnerEventInterceptor>();
 // Pooled: a request rents a context instead of building one (and its internal services) anew; the scope's caller and
 // audit context are set on each lease.
 builder.Services.AddPooledDbContextFactory<AllocationDbContext>((services, o) =>
-    AllocationDbContext.Configure(o, connectionString)
+    AllocationDbContext.Configure(o, connectionString, builder.Configuration.GetValue<int?>("Database:CommandTimeoutSeconds"))
         .AddInterceptors(services.GetRequiredService<AuditInterceptor>(), services.GetRequiredService<PartnerEventInterceptor>()));
 builder.Services.AddScoped(AllocationDbContext.Lease);
 builder.Services.AddSingleton(TimeProvider.System);

@@ -37,7 +37,10 @@ public static class Database
     public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
     {
         await using var scope = services.CreateAsyncScope();
-        await scope.ServiceProvider.GetRequiredService<AllocationDbContext>().Database.MigrateAsync(ct);
+        var db = scope.ServiceProvider.GetRequiredService<AllocationDbContext>();
+        // Database:CommandTimeoutSeconds bounds requests; a migration (an index build on a large table) may need longer.
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+        await db.Database.MigrateAsync(ct);
     }
 
     // The postgres OS user runs the server when we are root, so the folder must be outside root's home.

@@ -89,12 +89,15 @@ public sealed class LocalPostgres : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops the server (fast shutdown); the data is kept.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Stops the server; the data is kept. Fast shutdown by default; <paramref name="immediate"/> ends every process at
+    /// once without a checkpoint, as a crash would, and the next start recovers from the WAL (for fault tests).
+    /// </summary>
+    public async Task StopAsync(bool immediate = false)
     {
         if (!File.Exists(PidFile))
             return;
-        var (exitCode, output) = await RunPgAsync(_pgCtl, ["-D", DataDir, "-m", "fast", "-w", "stop"], CancellationToken.None);
+        var (exitCode, output) = await RunPgAsync(_pgCtl, ["-D", DataDir, "-m", immediate ? "immediate" : "fast", "-w", "stop"], CancellationToken.None);
         // A stale postmaster.pid makes stop fail although nothing is running.
         if (exitCode != 0 && await IsRunningAsync(CancellationToken.None))
             throw new InvalidOperationException($"pg_ctl stop failed ({exitCode}):\n{output}");

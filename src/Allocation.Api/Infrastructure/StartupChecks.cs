@@ -29,6 +29,7 @@ public static class StartupChecks
     [
         ("RateLimiting:PermitsPerWindow", int.MaxValue), ("RateLimiting:WindowSeconds", int.MaxValue), ("Offers:ExpirySweepSeconds", int.MaxValue),
         ("Webhooks:PollMilliseconds", int.MaxValue), ("Limits:MaxRequestBodyBytes", long.MaxValue),
+        ("Database:CommandTimeoutSeconds", 3600),
     ];
 
     public static IReadOnlyList<string> ConfigurationProblems(IConfiguration configuration, IHostEnvironment environment)

@@ -153,8 +153,13 @@ public sealed class AllocationDbContext : DbContext
                 && (!CallerIsNetworkPartnerOnly || Features.Network.NetworkEvents.ResourceTypes.Contains(e.ResourceType))));
     }
 
-    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString) =>
-        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+    /// <summary>Database:CommandTimeoutSeconds when not configured: how long one statement may run before the request fails with 503.</summary>
+    public const int DefaultCommandTimeoutSeconds = 30;
+
+    public static DbContextOptionsBuilder Configure(DbContextOptionsBuilder options, string connectionString, int? commandTimeoutSeconds = null) =>
+        // PRODUCT §11: a stalled database must end a request (503) rather than hold it, and its connection, indefinitely.
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history")
+                .CommandTimeout(commandTimeoutSeconds ?? DefaultCommandTimeoutSeconds))
             .UseSnakeCaseNamingConvention()
             // EF logs every failed command at Error, though a constraint violation is an expected refusal (409) and a lost
             // connection a 503. The exception handler and the background loops log what is unexpected at Error and
