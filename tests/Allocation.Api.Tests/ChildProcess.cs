@@ -27,6 +27,26 @@ public sealed class ChildProcess : IAsyncDisposable
 
     public bool HasExited => _process.HasExited;
 
+    /// <summary>Polls the API this process runs until <c>/health/ready</c> answers 2xx; fails if the process stops or the time runs out.</summary>
+    public async Task WaitUntilReadyAsync(HttpClient http, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (HasExited) Assert.Fail($"The API stopped while starting:\n{Output}");
+            try
+            {
+                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+                // not listening yet
+            }
+            if (DateTime.UtcNow > deadline) Assert.Fail($"The API was not ready within {timeout}:\n{Output}");
+            await Task.Delay(TimeSpan.FromMilliseconds(200));
+        }
+    }
+
     public string Output
     {
         get

@@ -114,7 +114,7 @@ public sealed class StartupTests
 
         await using var api = ChildProcess.Start(ChildProcess.ApiDirectory, settings, "dotnet", "Allocation.Api.dll");
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
-        await WaitUntilReadyAsync(http, api);
+        await api.WaitUntilReadyAsync(http, ProcessTimeout);
         var (probe, probeReady) = await ChildProcess.RunAsync(ChildProcess.ApiDirectory, settings, ProcessTimeout, "dotnet", "Allocation.Api.dll", "healthcheck", ready);
         Assert.That(probe, Is.EqualTo(0), probeReady);
 
@@ -149,24 +149,5 @@ public sealed class StartupTests
         var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/agreements");
         request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
         return http.SendAsync(request);
-    }
-
-    private static async Task WaitUntilReadyAsync(HttpClient http, ChildProcess api)
-    {
-        var deadline = DateTime.UtcNow + ProcessTimeout;
-        while (true)
-        {
-            Assert.That(api.HasExited, Is.False, () => $"The API stopped:\n{api.Output}");
-            try
-            {
-                if ((await http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            if (DateTime.UtcNow > deadline) Assert.Fail($"The API was not ready within {ProcessTimeout}:\n{api.Output}");
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
     }
 }

@@ -65,7 +65,7 @@ public sealed class DashboardBrowserTests
             ["RateLimiting__PermitsPerWindow"] = "100000",
         }, "dotnet", "Allocation.Api.dll");
         _http = new HttpClient { BaseAddress = new Uri(_origin) };
-        await WaitUntilReadyAsync();
+        await _api.WaitUntilReadyAsync(_http, ProcessTimeout);
 
         _playwright = await Playwright.CreateAsync();
         _browser = await _playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -335,25 +335,6 @@ public sealed class DashboardBrowserTests
         row.NullableNum(name) is { } value ? Text(value) : row.Suppressed.Contains(name) ? $"<{threshold}" : "";
 
     private static string Text(decimal value) => value.ToString(CultureInfo.InvariantCulture);
-
-    private async Task WaitUntilReadyAsync()
-    {
-        var deadline = DateTime.UtcNow + ProcessTimeout;
-        while (true)
-        {
-            Assert.That(_api.HasExited, Is.False, () => $"The API stopped:\n{_api.Output}");
-            try
-            {
-                if ((await _http.GetAsync("/health/ready")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            if (DateTime.UtcNow > deadline) Assert.Fail($"The API was not ready within {ProcessTimeout}:\n{_api.Output}");
-            await Task.Delay(TimeSpan.FromMilliseconds(250));
-        }
-    }
 
     // ---- the browser -------------------------------------------------------------------------------------------------
 

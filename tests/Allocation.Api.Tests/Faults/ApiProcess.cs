@@ -40,7 +40,7 @@ public sealed class ApiProcess : IAsyncDisposable
         var api = new ApiProcess(name, process, port, deployment);
         try
         {
-            await api.WaitUntilReadyAsync();
+            await process.WaitUntilReadyAsync(api.Client, StartTimeout);
             return api;
         }
         catch
@@ -63,25 +63,6 @@ public sealed class ApiProcess : IAsyncDisposable
     }
 
     public bool Killed { get; private set; }
-
-    private async Task WaitUntilReadyAsync()
-    {
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            if (_process.HasExited) throw new InvalidOperationException($"API {Name} stopped while starting:\n{_process.Output}");
-            try
-            {
-                if ((await Client.GetAsync("/health/ready")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException)
-            {
-                // not listening yet
-            }
-            if (clock.Elapsed > StartTimeout) throw new TimeoutException($"API {Name} was not ready within {StartTimeout}:\n{_process.Output}");
-            await Task.Delay(TimeSpan.FromMilliseconds(200));
-        }
-    }
 
     public async ValueTask DisposeAsync()
     {

@@ -36,8 +36,9 @@ public sealed class OutageTests
         var crashing = recorder.Now;
         await db.CrashAsync();
         var down = recorder.Now;
-        // Long enough for every client to be refused a few times; nothing below depends on how many.
-        await Task.Delay(TimeSpan.FromSeconds(3));
+        // Down until every client has been refused a few times (the 503s are what this part checks).
+        await UntilAsync(() => recorder.Calls.Count(c => c.Started >= down && c.Status == 503) >= Clients * 3 || load.All(t => t.IsCompleted),
+            "every client refused while the database is down");
         var restarting = recorder.Now;
         await db.StartAgainAsync();
         restartedAt = recorder.Now;
