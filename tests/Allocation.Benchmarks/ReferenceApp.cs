@@ -21,9 +21,9 @@ public sealed class ReferenceApp(WebApplication app, NpgsqlDataSource dataSource
                                    + "a.floor, a.has_lift, a.is_accessible, a.monthly_rent, a.available_from, a.status, a.provided_at, a.available_to_network, "
                                    + "a.left_stock_at, a.xmin, r.id, r.target_group_code, r.started_at, r.until, r.note";
 
-    // The apartment's active reservation, judged by the clock, as the API's read joins it (scoped to the municipality too).
-    private const string ActiveReservation = "LEFT JOIN LATERAL (SELECT * FROM reservations r WHERE r.apartment_id = a.id AND r.ended_at IS NULL AND r.until > $2 "
-                                             + "AND r.municipality_code = $1 LIMIT 1) r ON true";
+    // The apartment's active reservation, judged by the clock, joined as the API joins it: a plain LEFT JOIN, since an
+    // apartment has at most one unended reservation (scoped to the municipality too).
+    private const string ActiveReservation = "LEFT JOIN reservations r ON r.apartment_id = a.id AND r.ended_at IS NULL AND r.until > $2 AND r.municipality_code = $1";
 
     public Uri BaseAddress { get; } = baseAddress;
 
@@ -62,7 +62,8 @@ public sealed class ReferenceApp(WebApplication app, NpgsqlDataSource dataSource
         {
             var take = limit ?? Paging.DefaultLimit;
             await using var command = dataSource.CreateCommand(
-                $"SELECT {Columns} FROM apartments a {ActiveReservation} WHERE a.municipality_code = $1 AND a.agreement_id = $3 ORDER BY a.id LIMIT $4");
+                $"SELECT {Columns} FROM (SELECT a.*, a.xmin AS xmin FROM apartments a WHERE a.municipality_code = $1 AND a.agreement_id = $3 ORDER BY a.id LIMIT $4) a "
+                + $"{ActiveReservation} ORDER BY a.id");
             command.Parameters.Add(new NpgsqlParameter { Value = municipality });
             command.Parameters.Add(new NpgsqlParameter { Value = DateTimeOffset.UtcNow });
             command.Parameters.Add(new NpgsqlParameter { Value = agreementId });

@@ -14,7 +14,7 @@ public sealed class GetApartmentHandler(AllocationDbContext db, Caller caller, T
 {
     public async ValueTask<ApartmentResponse> Handle(GetApartmentQuery query, CancellationToken ct)
     {
-        return (await ReservationViews.ReadAsync(db, caller, db.Apartments.Where(a => a.Id == query.ApartmentId), clock.GetUtcNow(), ct)).SingleOrDefault()
+        return await ReservationViews.ReadAsync(db, caller, query.ApartmentId, clock.GetUtcNow(), ct)
                ?? throw new NotFoundException("apartment", query.ApartmentId);
     }
 }

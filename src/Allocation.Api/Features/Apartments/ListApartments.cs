@@ -25,14 +25,9 @@ public sealed class ListApartmentsHandler(AllocationDbContext db, Caller caller,
 {
     public async ValueTask<Page<ApartmentResponse>> Handle(ListApartmentsQuery query, CancellationToken ct)
     {
-        var after = Paging.DecodeCursor(query.Cursor);
-        var apartments = db.Apartments.AsNoTracking();
-        if (query.AgreementId is { } agreementId) apartments = apartments.Where(a => a.AgreementId == agreementId);
-        if (query.Status is { } status) apartments = apartments.Where(a => a.Status == status);
-        if (!string.IsNullOrWhiteSpace(query.District)) apartments = apartments.Where(a => a.District == query.District.Trim());
-        if (query.MinRooms is { } minRooms) apartments = apartments.Where(a => a.Rooms >= minRooms);
-        if (after is not null) apartments = apartments.Where(a => a.Id.CompareTo(after.Value) > 0);
-        var rows = await ReservationViews.ReadAsync(db, caller, apartments.OrderBy(a => a.Id).Take(query.Limit + 1), clock.GetUtcNow(), ct);
+        var district = string.IsNullOrWhiteSpace(query.District) ? null : query.District.Trim();
+        var filter = new ApartmentFilter(query.AgreementId, query.Status, district, query.MinRooms, Paging.DecodeCursor(query.Cursor));
+        var rows = await ReservationViews.ReadAsync(db, caller, filter, query.Limit + 1, clock.GetUtcNow(), ct);
         return Paging.ToPage(rows, query.Limit, a => a.Id);
     }
 }

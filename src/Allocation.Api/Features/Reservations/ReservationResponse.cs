@@ -37,14 +37,44 @@ public static class ReservationViews
         reservation.IsDue(now) ? reservation.Until : reservation.EndedAt,
         reservation.EndReasonAt(now));
 
-    /// <summary>The apartments the query selects, each with its active reservation, in one round trip.</summary>
-    public static async Task<List<ApartmentResponse>> ReadAsync(AllocationDbContext db, Caller caller, IQueryable<Apartment> apartments, DateTimeOffset now,
+    // The two hot reads (partners poll them) are compiled once: the expression tree, its evaluation and the query cache
+    // lookup are not paid on every read (issue 12). Both join the reservation with a plain LEFT JOIN: an apartment has at
+    // most one unended reservation (ux_reservations_one_active_per_apartment), so no row numbering or LATERAL subquery
+    // is needed to take "the first" one. The caller's scope comes from the context's query filters, as in every query.
+    private static readonly Func<AllocationDbContext, Guid, DateTimeOffset, IAsyncEnumerable<ApartmentRow>> ById = EF.CompileAsyncQuery(
+        (AllocationDbContext db, Guid id, DateTimeOffset now) =>
+            from a in db.Apartments.AsNoTracking().Where(a => a.Id == id)
+            join r in db.Reservations.AsNoTracking().Where(r => r.EndedAt == null && r.Until > now) on a.Id equals r.ApartmentId into active
+            from r in active.DefaultIfEmpty()
+            select new ApartmentRow(a, r));
+
+    private static readonly Func<AllocationDbContext, Guid?, ApartmentStatus?, string?, int?, Guid?, DateTimeOffset, int, IAsyncEnumerable<ApartmentRow>> ByFilter =
+        EF.CompileAsyncQuery((AllocationDbContext db, Guid? agreementId, ApartmentStatus? status, string? district, int? minRooms, Guid? after, DateTimeOffset now,
+                int take) =>
+            from a in db.Apartments.AsNoTracking()
+                .Where(a => (agreementId == null || a.AgreementId == agreementId) && (status == null || a.Status == status)
+                            && (district == null || a.District == district) && (minRooms == null || a.Rooms >= minRooms)
+                            && (after == null || a.Id.CompareTo(after.Value) > 0))
+                .OrderBy(a => a.Id).Take(take)
+            join r in db.Reservations.AsNoTracking().Where(r => r.EndedAt == null && r.Until > now) on a.Id equals r.ApartmentId into active
+            from r in active.DefaultIfEmpty()
+            orderby a.Id
+            select new ApartmentRow(a, r));
+
+    /// <summary>The apartment with its active reservation, in one round trip; null when the caller cannot see it.</summary>
+    public static async Task<ApartmentResponse?> ReadAsync(AllocationDbContext db, Caller caller, Guid apartmentId, DateTimeOffset now, CancellationToken ct)
+    {
+        await foreach (var row in ById(db, apartmentId, now).WithCancellation(ct)) return row.Response(caller, now);
+        return null;
+    }
+
+    /// <summary>Up to <paramref name="take"/> apartments in id order, each with its active reservation, in one round trip.</summary>
+    public static async Task<List<ApartmentResponse>> ReadAsync(AllocationDbContext db, Caller caller, ApartmentFilter filter, int take, DateTimeOffset now,
         CancellationToken ct)
     {
-        var rows = await apartments.AsNoTracking()
-            .Select(a => new { Apartment = a, Reservation = db.Reservations.FirstOrDefault(r => r.ApartmentId == a.Id && r.EndedAt == null && r.Until > now) })
-            .ToListAsync(ct);
-        return [.. rows.Select(x => ApartmentResponse.From(x.Apartment) with { Reservation = x.Reservation is { } r ? From(r, caller, now) : null })];
+        var rows = new List<ApartmentResponse>(take);
+        await foreach (var row in ByFilter(db, filter.AgreementId, filter.Status, filter.District, filter.MinRooms, filter.After, now, take).WithCancellation(ct)) rows.Add(row.Response(caller, now));
+        return rows;
     }
 
     /// <summary>An apartment read some other way, with its active reservation.</summary>
@@ -53,4 +83,21 @@ public static class ReservationViews
         await db.Reservations.AsNoTracking().FirstOrDefaultAsync(r => r.ApartmentId == apartment.Id && r.EndedAt == null && r.Until > now, ct) is { } reservation
             ? apartment with { Reservation = From(reservation, caller, now) }
             : apartment;
+}
+
+/// <summary>The filters of an apartment list; null means "any" and is left out of the SQL (EF Core makes one statement per combination of null arguments).</summary>
+/// <param name="AgreementId">Only this agreement's apartments.</param>
+/// <param name="Status">Only apartments in this state.</param>
+/// <param name="District">Only apartments in this district (exact match).</param>
+/// <param name="MinRooms">Only apartments with at least this many rooms.</param>
+/// <param name="After">Only apartments after this id (the page cursor).</param>
+public sealed record ApartmentFilter(Guid? AgreementId, ApartmentStatus? Status, string? District, int? MinRooms, Guid? After);
+
+/// <summary>An apartment and its active reservation, as one row of a read.</summary>
+/// <param name="Apartment">The apartment.</param>
+/// <param name="Reservation">Its unended reservation, if any; one past its until reads as expired.</param>
+public sealed record ApartmentRow(Apartment Apartment, Reservation? Reservation)
+{
+    public ApartmentResponse Response(Caller caller, DateTimeOffset now) =>
+        ApartmentResponse.From(Apartment) with { Reservation = Reservation is { } r ? ReservationViews.From(r, caller, now) : null };
 }
