@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net;
 using Allocation.Api.Features.Agreements;
 using Allocation.Api.Features.AllocationRequests;
@@ -169,18 +170,26 @@ public sealed class TimeDrivenTests : ApiTest
     }
 
     // PRODUCT §4 / ENGINEERING §5: "correctness never waits for a background job" — commands too, not only reads.
-    [TestCase("withdraw", RequestStatus.Withdrawn)]
-    [TestCase("close", RequestStatus.Closed)]
-    public async Task A_household_whose_offer_has_expired_can_be_withdrawn_or_closed_before_anything_has_read_the_expiry(string action, RequestStatus expected)
+    // With an Idempotency-Key the settlement judges by the deadline the key's claim read (no check of its own): a due
+    // one must still be settled first.
+    [TestCase("withdraw", RequestStatus.Withdrawn, false)]
+    [TestCase("withdraw", RequestStatus.Withdrawn, true)]
+    [TestCase("close", RequestStatus.Closed, false)]
+    [TestCase("close", RequestStatus.Closed, true)]
+    public async Task A_household_whose_offer_has_expired_can_be_withdrawn_or_closed_before_anything_has_read_the_expiry(string action, RequestStatus expected,
+        bool keyed)
     {
         await using var api = new ApiWithoutSweep();
         var (_, apartment, request, offer) = await api.Client.OfferedAsync(api.Clock.GetUtcNow().AddHours(1));
         api.Clock.Advance(TimeSpan.FromHours(2));
 
         var uri = $"{Lifecycle.RequestUri(request.Id)}/{action}";
-        var response = action == "close"
-            ? await api.Client.PostJsonAsync(uri, new CloseRequestRequest(RequestOutcome.OwnFirstHandLease))
-            : await api.Client.PostAsync(uri, null);
+        using var command = new HttpRequestMessage(HttpMethod.Post, uri)
+        {
+            Content = action == "close" ? JsonContent.Create(new CloseRequestRequest(RequestOutcome.OwnFirstHandLease), options: Api.Json) : null,
+        };
+        if (keyed) command.Headers.Add("Idempotency-Key", Guid.NewGuid().ToString());
+        var response = await api.Client.SendAsync(command);
 
         await response.AssertStatusAsync(HttpStatusCode.OK);
         Assert.That((await response.ReadAsync<AllocationRequestResponse>()).Status, Is.EqualTo(expected));

@@ -1,4 +1,6 @@
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using Allocation.Api.Features.Settlement;
 using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Microsoft.AspNetCore.Diagnostics;
@@ -44,7 +46,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
     public static bool Applies(string method, IEnumerable<object> endpointMetadata) =>
         HttpMethods.IsPost(method) || endpointMetadata.OfType<IdempotentOperation>().Any();
 
-    public async Task InvokeAsync(HttpContext http, AllocationDbContext db, TimeProvider clock)
+    public async Task InvokeAsync(HttpContext http, AllocationDbContext db, DeadlineSettlement settlement, TimeProvider clock)
     {
         if (!Applies(http.Request.Method, http.GetEndpoint()?.Metadata ?? []) || http.Request.Headers[Header] is not [{ } key])
         {
@@ -68,6 +70,8 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
             return;
         }
         if (!claim.Taken) throw InFlight(http);
+        // The claim read the earliest open deadline too: the command's settlement check needs no round trip of its own.
+        settlement.EarliestDeadlineRead(now, claim.EarliestDeadline);
 
         var original = http.Response.Body;
         await using var buffer = new MemoryStream();
@@ -133,24 +137,27 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
 
     /// <summary>
     /// Takes the key for this transaction (a lock on the key's hash, so a concurrent request with the same key is told it is
-    /// in flight instead of waiting for it) and reads what is stored for it, in one round trip.
+    /// in flight instead of waiting for it) and reads what is stored for it, in one round trip. The same statement reads
+    /// the earliest open deadline for the command's settlement check (<see cref="DeadlineSettlement"/>).
     /// </summary>
-    private static async Task<(bool Taken, IdempotencyRecord? Existing)> ClaimAsync(AllocationDbContext db, string client, string key, DateTimeOffset now)
+    private static async Task<(bool Taken, IdempotencyRecord? Existing, DateTimeOffset? EarliestDeadline)> ClaimAsync(AllocationDbContext db, string client,
+        string key, DateTimeOffset now)
     {
         var expired = now - Retention;
-        var rows = await db.Database.SqlQuery<ClaimRow>($"""
-            SELECT l.taken, r.completed, r.locked_until, r.fingerprint, r.status, r.content_type, r.location, r.e_tag, r.body
-            FROM (SELECT pg_try_advisory_xact_lock(hashtext('idempotency_records'), hashtext({client} || ' ' || {key})) AS taken) l
-            LEFT JOIN idempotency_records r ON r.client = {client} AND r.key = {key} AND r.created_at >= {expired}
-            """).ToListAsync();
+        var rows = await db.Database.SqlQuery<ClaimRow>(FormattableStringFactory.Create($$"""
+            SELECT l.taken, r.completed, r.locked_until, r.fingerprint, r.status, r.content_type, r.location, r.e_tag, r.body,
+                   {{DeadlineSettlement.EarliestDeadlineSql}} AS earliest_deadline
+            FROM (SELECT pg_try_advisory_xact_lock(hashtext('idempotency_records'), hashtext({0} || ' ' || {1})) AS taken) l
+            LEFT JOIN idempotency_records r ON r.client = {0} AND r.key = {1} AND r.created_at >= {2}
+            """, client, key, expired)).ToListAsync();
         var row = rows.Single();
         // A record not completed is a request still running on an instance from before this design (or one that died there).
-        if (row.Completed is not true) return (row.Taken && (row.Completed is null || row.LockedUntil < now), null);
+        if (row.Completed is not true) return (row.Taken && (row.Completed is null || row.LockedUntil < now), null, row.EarliestDeadline);
         return (row.Taken, new IdempotencyRecord
         {
             Client = client, Key = key, Fingerprint = row.Fingerprint!, Completed = true, Status = row.Status, ContentType = row.ContentType,
             Location = row.Location, ETag = row.ETag, Body = row.Body,
-        });
+        }, row.EarliestDeadline);
     }
 
     /// <summary>Stores the answer for the key, replacing an expired record or one left unfinished; false if another request stored it first.</summary>
@@ -207,6 +214,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         public string? Location { get; set; }
         public string? ETag { get; set; }
         public byte[]? Body { get; set; }
+        public DateTimeOffset? EarliestDeadline { get; set; }
     }
 }
 

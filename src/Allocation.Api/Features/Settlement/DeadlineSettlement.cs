@@ -17,6 +17,24 @@ public sealed class DeadlineSettlement(AllocationDbContext db, AuditContext audi
 {
     private const int Batch = 100;
 
+    /// <summary>
+    /// The earliest open deadline (null: none), read with a lookup at the start of each partial index: it says whether
+    /// anything is due, and until when nothing can be.
+    /// </summary>
+    public const string EarliestDeadlineSql = """
+        LEAST((SELECT min(respond_by) FROM offers WHERE status = 'Open'), (SELECT min(until) FROM reservations WHERE ended_at IS NULL))
+        """;
+
+    private (DateTimeOffset At, DateTimeOffset? Earliest)? _alreadyRead;
+
+    /// <summary>
+    /// This request's transaction has already read <see cref="EarliestDeadlineSql"/>, in a statement that started after
+    /// <paramref name="at"/> (the idempotency key's claim, the first statement of a keyed request): the next settlement
+    /// judges by that answer instead of asking again. It is as fresh as the check it replaces, which would have been the
+    /// transaction's next statement; used once.
+    /// </summary>
+    public void EarliestDeadlineRead(DateTimeOffset at, DateTimeOffset? earliest) => _alreadyRead = (at, earliest);
+
     /// <summary>Expires the open offers and the reservations whose time has passed; returns how many were settled.</summary>
     /// <param name="ct">Cancels the settlement between batches.</param>
     /// <param name="skipLocked">
@@ -26,13 +44,16 @@ public sealed class DeadlineSettlement(AllocationDbContext db, AuditContext audi
     public async Task<int> SettleDueAsync(CancellationToken ct, bool skipLocked = false)
     {
         var now = clock.GetUtcNow();
+        if (_alreadyRead is { } read && !skipLocked)
+        {
+            _alreadyRead = null;
+            // Read at or after read.At <= now: nothing it saw is due now. (Not recorded in the watch: only commands come
+            // this way, and a command's end forgets what any check found.)
+            if (read.Earliest is null || read.Earliest > now) return 0;
+        }
         var check = watch.Start(now);
-        // The common case, nothing due, costs one round trip with a lookup at the start of each partial index and no
-        // transaction: the earliest open deadline, which says whether anything is due and until when nothing can be.
-        var earliest = (await db.Database.SqlQuery<DateTimeOffset?>($"""
-            SELECT LEAST((SELECT min(respond_by) FROM offers WHERE status = 'Open'),
-                         (SELECT min(until) FROM reservations WHERE ended_at IS NULL)) AS "Value"
-            """).ToListAsync(ct))[0];
+        // The common case, nothing due, costs one round trip and no transaction.
+        var earliest = (await db.Database.SqlQueryRaw<DateTimeOffset?>($"SELECT {EarliestDeadlineSql} AS \"Value\"").ToListAsync(ct))[0];
         if (earliest is null || earliest > now)
         {
             watch.NothingDue(check, earliest);
