@@ -82,6 +82,8 @@ public sealed class QueueSqlTests : ApiTest
         Assert.That(paged.Select(q => (q.Request.Id, q.Position)), Is.EqualTo(queue.Select(q => (q.Request.Id, q.Position))));
 
         var eligibleSomewhere = 0;
+        var checkedApartments = new List<(Apartment, Reservation?)>();
+        var expectedStandings = new List<Standing>();
         foreach (var apartmentId in apartments)
         {
             var apartment = await context.Apartments.AsNoTracking().SingleAsync(a => a.Id == apartmentId);
@@ -92,8 +94,8 @@ public sealed class QueueSqlTests : ApiTest
             var sql = await AllPagesAsync(pages, agreementEntity, now, filter, 5);
             Assert.That(sql.Select(q => (q.Request.Id, q.Position)), Is.EqualTo(domain.Select(c => (c.Queued.Request.Id, c.Queued.Position))),
                 $"apartment {apartment.Rooms} rooms, {apartment.MonthlyRent} SEK, {apartment.District}, reserved: {reservation is not null}");
-            Assert.That(await pages.StandingAsync(agreement.Id, filter, QueueKey.Of(queue[80].Entry), default),
-                Is.EqualTo((domain.Count, domain.Count(c => c.Queued.Position < queue[80].Position))));
+            checkedApartments.Add((apartment, reservation));
+            expectedStandings.Add(new Standing(domain.Count, domain.Count(c => c.Queued.Position < queue[80].Position)));
 
             // Through HTTP, in small pages: the same households with the same positions among the eligible.
             var items = new List<EligibleRequestResponse>();
@@ -108,6 +110,8 @@ public sealed class QueueSqlTests : ApiTest
             Assert.That(items.Select(i => (i.RequestId, i.QueuePosition, i.PositionAmongEligible)),
                 Is.EqualTo(domain.Select((c, i) => (c.Queued.Request.Id, c.Queued.Position, (int?)(i + 1)))));
         }
+        // Every apartment's standing, in one statement: the domain's counts.
+        Assert.That(await pages.StandingsAsync(agreement.Id, checkedApartments, now, QueueKey.Of(queue[80].Entry), default), Is.EqualTo(expectedStandings));
         // The data set is varied enough to mean something: some households are eligible, most are not.
         Assert.That(eligibleSomewhere, Is.InRange(10, 160 * 10 / 2));
     }

@@ -78,16 +78,18 @@ public sealed class GetEligibleApartmentsHandler(AllocationDbContext db, QueueRa
             .Where(x => x.Mine.Eligible || query.IncludeIneligible);
         var page = Paging.PageOf(checkedApartments, query.Cursor, query.Limit);
 
-        var items = new List<EligibleApartmentResponse>(page.Items.Count);
-        foreach (var (apartment, reservation, mine) in page.Items)
+        // The page's standings in one statement, whatever the page's size.
+        var standings = await pages.StandingsAsync(agreement.Id, [.. page.Items.Select(x => (x.Apartment, x.Reservation))], now, key, ct);
+        var items = page.Items.Zip(standings, (x, standing) =>
         {
-            var (count, ahead) = await pages.StandingAsync(agreement.Id, new EligibilityFilter(apartment, reservation, now), key, ct);
+            var (apartment, _, mine) = x;
+            var (count, ahead) = (standing.Count, standing.Ahead);
             int? position = mine.Eligible ? ahead + 1 : null;
-            items.Add(new EligibleApartmentResponse(apartment.Id, apartment.ObjectNumber, apartment.District, apartment.Rooms, apartment.MonthlyRent,
+            return new EligibleApartmentResponse(apartment.Id, apartment.ObjectNumber, apartment.District, apartment.Rooms, apartment.MonthlyRent,
                 apartment.IsAccessible, apartment.AvailableFrom, mine.Eligible, position, count,
                 position is { } p ? $"{p} of {count} eligible households for this apartment. {QueueOrder.Explain(entry, queuePosition)}" : null,
-                mine.Checks.Select(CheckResponse.From).ToList()));
-        }
+                mine.Checks.Select(CheckResponse.From).ToList());
+        }).ToList();
         return new Page<EligibleApartmentResponse>(items, page.NextCursor);
     }
 }

@@ -60,26 +60,55 @@ public sealed class EligibilityFilter(Apartment apartment, Reservation? reservat
         parameters.Add(new("e_rent", apartment.MonthlyRent));
         parameters.Add(new("e_accessible", apartment.IsAccessible));
         parameters.Add(new("e_district", apartment.District));
-        parameters.Add(new("e_today", NpgsqlDbType.Date) { Value = DateOnly.FromDateTime(now.UtcDateTime) });
-        parameters.Add(new("e_now", NpgsqlDbType.TimestampTz) { Value = now.UtcDateTime });
-        // Districts compare case-insensitively as the domain does (OrdinalIgnoreCase); ICU lower-cases å, ä, ö too.
-        var sql = new StringBuilder("""
-             AND r.min_rooms <= @e_rooms
-             AND (r.max_rent IS NULL OR @e_rent <= r.max_rent)
-             AND (NOT r.needs_accessibility OR @e_accessible)
-             AND NOT EXISTS (SELECT 1 FROM unnest(r.excluded_districts) d WHERE lower(d COLLATE "und-x-icu") = lower(@e_district COLLATE "und-x-icu"))
-             AND (cardinality(r.required_districts) = 0
-                  OR EXISTS (SELECT 1 FROM unnest(r.required_districts) d WHERE lower(d COLLATE "und-x-icu") = lower(@e_district COLLATE "und-x-icu")))
-             AND r.consent_given_on <= @e_today AND @e_today <= r.consent_expires_on
-             AND (r.cooldown_until IS NULL OR r.cooldown_until <= @e_now)
-            """);
+        var sql = Checks(parameters, now, "@e_rooms", "@e_rent", "@e_accessible", "@e_district");
         if (reservation is not null && reservation.IsActiveAt(now))
         {
             parameters.Add(new("e_reserved_group", reservation.TargetGroupId));
-            sql.Append(" AND r.target_group_id = @e_reserved_group");
+            sql += " AND r.target_group_id = @e_reserved_group";
         }
         // The agreement check holds by construction: the queue read is the apartment's agreement's.
-        return sql.ToString();
+        return sql;
+    }
+
+    /// <summary>
+    /// The same checks for several apartments in one statement: over <c>allocation_requests r</c> joined to a row source
+    /// <c>ap(rooms, rent, accessible, district, reserved_group)</c>, one row per apartment, which
+    /// <see cref="Apartments"/> makes from parameters.
+    /// </summary>
+    public static string PerApartment(List<NpgsqlParameter> parameters, DateTimeOffset now) =>
+        Checks(parameters, now, "ap.rooms", "ap.rent", "ap.accessible", "ap.district")
+        + " AND (ap.reserved_group IS NULL OR r.target_group_id = ap.reserved_group)";
+
+    /// <summary>The row source <c>ap</c> of <see cref="PerApartment"/>, numbered from 1 in <c>ap.n</c>, in the order given.</summary>
+    public static string Apartments(List<NpgsqlParameter> parameters, IReadOnlyList<(Apartment Apartment, Reservation? Reservation)> apartments, DateTimeOffset now)
+    {
+        parameters.Add(new("ap_rooms", apartments.Select(x => x.Apartment.Rooms).ToArray()));
+        parameters.Add(new("ap_rent", apartments.Select(x => x.Apartment.MonthlyRent).ToArray()));
+        parameters.Add(new("ap_accessible", apartments.Select(x => x.Apartment.IsAccessible).ToArray()));
+        parameters.Add(new("ap_district", apartments.Select(x => x.Apartment.District).ToArray()));
+        parameters.Add(new("ap_reserved", NpgsqlDbType.Array | NpgsqlDbType.Uuid)
+        {
+            Value = apartments.Select(x => x.Reservation is { } r && r.IsActiveAt(now) ? r.TargetGroupId : (Guid?)null).ToArray(),
+        });
+        return "unnest(@ap_rooms, @ap_rent, @ap_accessible, @ap_district, @ap_reserved) WITH ORDINALITY AS ap(rooms, rent, accessible, district, reserved_group, n)";
+    }
+
+    /// <summary>The checks, with the apartment's rooms, rent, accessibility and district given as SQL expressions.</summary>
+    private static string Checks(List<NpgsqlParameter> parameters, DateTimeOffset now, string rooms, string rent, string accessible, string district)
+    {
+        parameters.Add(new("e_today", NpgsqlDbType.Date) { Value = DateOnly.FromDateTime(now.UtcDateTime) });
+        parameters.Add(new("e_now", NpgsqlDbType.TimestampTz) { Value = now.UtcDateTime });
+        // Districts compare case-insensitively as the domain does (OrdinalIgnoreCase); ICU lower-cases å, ä, ö too.
+        return $"""
+             AND r.min_rooms <= {rooms}
+             AND (r.max_rent IS NULL OR {rent} <= r.max_rent)
+             AND (NOT r.needs_accessibility OR {accessible})
+             AND NOT EXISTS (SELECT 1 FROM unnest(r.excluded_districts) d WHERE lower(d COLLATE "und-x-icu") = lower({district} COLLATE "und-x-icu"))
+             AND (cardinality(r.required_districts) = 0
+                  OR EXISTS (SELECT 1 FROM unnest(r.required_districts) d WHERE lower(d COLLATE "und-x-icu") = lower({district} COLLATE "und-x-icu")))
+             AND r.consent_given_on <= @e_today AND @e_today <= r.consent_expires_on
+             AND (r.cooldown_until IS NULL OR r.cooldown_until <= @e_now)
+            """;
     }
 }
 
@@ -152,16 +181,23 @@ public sealed class QueuePages(AllocationDbContext db)
             .SingleAsync(ct);
     }
 
-    /// <summary>How many queued requests pass <paramref name="filter"/>, and how many of them rank before <paramref name="key"/>.</summary>
-    public async Task<(int Count, int Ahead)> StandingAsync(Guid agreementId, EligibilityFilter filter, QueueKey key, CancellationToken ct)
+    /// <summary>
+    /// For each apartment, in one statement: how many queued requests are eligible for it, and how many of them rank
+    /// before <paramref name="key"/>. In the order given.
+    /// </summary>
+    public async Task<IReadOnlyList<Standing>> StandingsAsync(Guid agreementId, IReadOnlyList<(Apartment Apartment, Reservation? Reservation)> apartments,
+        DateTimeOffset now, QueueKey key, CancellationToken ct)
     {
+        if (apartments.Count == 0) return [];
         var parameters = new List<NpgsqlParameter> { new("agreement", agreementId) };
-        var where = Approved + filter.Sql(parameters);
+        var source = EligibilityFilter.Apartments(parameters, apartments, now);
+        var eligible = EligibilityFilter.PerApartment(parameters, now);
         var ahead = After(key, parameters, "<", "a")[" AND ".Length..];
-        var row = await db.Database.SqlQueryRaw<Standing>(
-            $"SELECT count(*)::int AS count, (count(*) FILTER (WHERE {ahead}))::int AS ahead FROM allocation_requests r WHERE {where}",
-            parameters.ToArray<object>()).SingleAsync(ct);
-        return (row.Count, row.Ahead);
+        return await db.Database.SqlQueryRaw<Standing>($"""
+            SELECT count(r.id)::int AS count, (count(r.id) FILTER (WHERE {ahead}))::int AS ahead
+            FROM {source} LEFT JOIN allocation_requests r ON {Approved}{eligible}
+            GROUP BY ap.n ORDER BY ap.n
+            """, parameters.ToArray<object>()).ToListAsync(ct);
     }
 
     /// <summary>Row comparison on the index's columns, which PostgreSQL turns into an index range.</summary>
