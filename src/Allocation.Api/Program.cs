@@ -27,7 +27,7 @@ if (args is ["healthcheck", ..]) return await HealthProbe.RunAsync(args);
 var builder = WebApplication.CreateBuilder(args);
 if (args is ["token", ..]) return DevelopmentTokens.Command(args, builder.Configuration, builder.Environment, Console.Out, Console.Error);
 
-builder.Logging.ClearProviders().AddJsonConsole(o => o.IncludeScopes = true);
+builder.Logging.ClearProviders().AddJsonLines();
 if (!StartupChecks.ConfigurationIsComplete(builder)) return StartupChecks.ConfigurationExitCode;
 builder.AddObservability();
 builder.WebHost.ConfigureKestrel(o =>
