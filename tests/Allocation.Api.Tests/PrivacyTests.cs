@@ -100,7 +100,9 @@ public sealed class PrivacyTests : ApiTest
                      $"/api/v1/offers/{offer.Id}", $"/api/v1/leases/{lease.Id}", $"/api/v1/queue?agreementId={apartment.AgreementId}",
                  })
             await (await huddinge.GetAsync(uri)).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
-        // Huddinge may have households of its own on the shared deployment; none of Botkyrka's.
+        // Huddinge may have apartments and households of its own on the shared deployment; none of Botkyrka's.
+        Assert.That((await huddinge.GetAsync<Page<ApartmentResponse>>("/api/v1/apartments?limit=200")).Items.Where(a => a.MunicipalityCode != "0126"), Is.Empty);
+        Assert.That((await huddinge.GetAsync<Page<ApartmentResponse>>($"/api/v1/apartments?agreementId={apartment.AgreementId}")).Items, Is.Empty);
         Assert.That((await huddinge.GetAsync<Page<AllocationRequestResponse>>("/api/v1/allocation-requests?limit=200")).Items
             .Where(r => r.MunicipalityCode != "0126"), Is.Empty);
         var auditor = Factory.CreateClient(AuthorizationTests.Who(Roles.Auditor, municipality: "0126"));

@@ -235,13 +235,9 @@ public static class ScaleBenchmark
         foreach (var endpoint in endpoints)
         {
             (await http.GetAsync(endpoint.Path(national), ct)).EnsureSuccessStatusCode();
-            await Task.Delay(300, ct);
-            var from = new FileInfo(log).Length;
+            var from = (await MarkLogAsync(national.ConnectionString, log, ct)).End;
             (await http.GetAsync(endpoint.Path(national), ct)).EnsureSuccessStatusCode();
-            await Task.Delay(500, ct); // the log is written by the backend, not in the request's path
-            await using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            stream.Seek(from, SeekOrigin.Begin);
-            var text = await new StreamReader(stream).ReadToEndAsync(ct);
+            var text = (await MarkLogAsync(national.ConnectionString, log, ct, from)).Before;
             report.AppendLine($"### {endpoint.Name}: GET {endpoint.Path(national)}").AppendLine().AppendLine("```").Append(text.TrimEnd()).AppendLine().AppendLine("```").AppendLine();
         }
         var file = Path.Combine(Path.GetTempPath(), "allocation-scale-explain.md");
@@ -250,5 +246,37 @@ public static class ScaleBenchmark
         Console.WriteLine($"EXPLAIN (ANALYZE, BUFFERS) of every statement the API sent for each endpoint at national size (also in {file}):");
         Console.WriteLine();
         Console.WriteLine(report);
+    }
+
+    /// <summary>
+    /// Runs a marker statement on a session of its own (so auto_explain logs it, after everything logged before it ran,
+    /// such as the plans of a request already answered) and waits, with a deadline, until the server's log holds it.
+    /// Returns what was logged from <paramref name="from"/> up to the marker's entry, and where the log ended then.
+    /// </summary>
+    private static async Task<(string Before, long End)> MarkLogAsync(string connectionString, string log, CancellationToken ct, long? from = null)
+    {
+        var start = from ?? new FileInfo(log).Length;
+        var marker = $"scale-explain-marker-{Guid.NewGuid():N}";
+        await using (var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString))
+        {
+            await connection.OpenAsync(ct);
+            await using var command = new NpgsqlCommand($"SELECT '{marker}'", connection);
+            await command.ExecuteScalarAsync(ct);
+        }
+        var deadline = DateTime.UtcNow.AddSeconds(30);
+        while (true)
+        {
+            await using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            stream.Seek(start, SeekOrigin.Begin);
+            var text = await new StreamReader(stream).ReadToEndAsync(ct);
+            if (text.IndexOf(marker, StringComparison.Ordinal) is var at and >= 0)
+            {
+                // The marker's entry starts at its log line, which begins with the entry's timestamp.
+                var entry = text.LastIndexOf("\n20", at, StringComparison.Ordinal);
+                return (text[..(entry < 0 ? 0 : entry + 1)], stream.Length);
+            }
+            if (DateTime.UtcNow > deadline) throw new InvalidOperationException($"The server's log did not show the marker statement within 30 s ({log}).");
+            await Task.Delay(50, ct);
+        }
     }
 }

@@ -46,7 +46,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
     public static bool Applies(string method, IEnumerable<object> endpointMetadata) =>
         HttpMethods.IsPost(method) || endpointMetadata.OfType<IdempotentOperation>().Any();
 
-    public async Task InvokeAsync(HttpContext http, AllocationDbContext db, DeadlineSettlement settlement, TimeProvider clock)
+    public async Task InvokeAsync(HttpContext http, AllocationDbContext db, TimeProvider clock)
     {
         if (!Applies(http.Request.Method, http.GetEndpoint()?.Metadata ?? []) || http.Request.Headers[Header] is not [{ } key])
         {
@@ -71,7 +71,7 @@ public sealed class IdempotencyMiddleware(RequestDelegate next)
         }
         if (!claim.Taken) throw InFlight(http);
         // The claim read the earliest open deadline too: the command's settlement check needs no round trip of its own.
-        settlement.EarliestDeadlineRead(now, claim.EarliestDeadline);
+        http.RequestServices.GetRequiredService<DeadlineSettlement>().EarliestDeadlineRead(now, claim.EarliestDeadline);
 
         var original = http.Response.Body;
         await using var buffer = new MemoryStream();
