@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Data.Common;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -140,5 +141,33 @@ public sealed class RoundTripTests : ApiTest
         var auditOrEvents = measured.SelectMany(m => m.Sql).Where(s => s.Contains("INSERT INTO audit_entries") || s.Contains("INSERT INTO partner_events")).ToList();
         Assert.That(auditOrEvents, Has.Count.EqualTo(measured.Count), "one SaveChanges batch per command carries them");
         Assert.That(auditOrEvents, Has.All.Contains(";"), "never a batch of their own: always with the change they record");
+    }
+
+    [Test]
+    public async Task A_scoped_read_sends_its_scope_as_plain_conditions_without_boolean_parameters()
+    {
+        var counter = new RoundTripCounter();
+        await using var host = counter.Attach(Factory);
+        var agreement = await Client.CreateAgreementAsync();
+        var apartment = await Client.RegisterApartmentAsync(agreement.Id);
+
+        async Task<string> SqlOf(DevelopmentTokens.Request who, string path)
+        {
+            using var client = host.CreateClient();
+            client.DefaultRequestHeaders.Authorization = new("Bearer", AllocationApiFactory.Token(who));
+            counter.Requests.Clear();
+            (await client.GetAsync(path)).EnsureSuccessStatusCode();
+            return string.Join("\n", counter.Requests.Single().Commands.Where(c => c.Contains("FROM apartments")));
+        }
+
+        // A coordinator sees the whole municipality: the municipality alone, as "municipality_code = @…", the form a
+        // cached generic plan can use with the municipality's index. No "(@flag OR …)" left for the planner.
+        var coordinator = await SqlOf(AuthorizationTests.Who(Roles.Coordinator), $"/api/v1/apartments/{apartment.Id}");
+        Assert.That(coordinator, Does.Match(@"a\.municipality_code = @\w+"));
+        Assert.That(coordinator, Does.Not.Contain(" OR ").And.Not.Contain("housing_company_id = @"));
+        // The housing company is limited to its own stock: its company joins the condition, still without a flag.
+        var company = await SqlOf(AuthorizationTests.Who(Roles.HousingCompany), $"/api/v1/apartments?agreementId={agreement.Id}");
+        Assert.That(company, Does.Match(@"a\.municipality_code = @\w+ AND a\.housing_company_id = @\w+"));
+        Assert.That(company, Does.Not.Contain(" OR "));
     }
 }

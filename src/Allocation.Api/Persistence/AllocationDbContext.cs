@@ -31,14 +31,18 @@ public sealed class AllocationDbContext : DbContext
 
     // What the caller may see (PRODUCT §6, §12), applied to every query as global filters below. EF reads these
     // per query from this context instance, so each request sees its own caller's scope.
+    // Each limit is null when it does not apply, and a filter says "limit == null || column == limit". EF Core makes its
+    // statement per combination of null parameters and leaves out what is decided by that alone: a municipality's read
+    // sends a plain "municipality_code = $1", the system's no condition at all. A boolean parameter ("$1 OR …") would
+    // stay in the SQL, cost planning time on every read, and make a cached generic plan blind to the municipality index.
+    // A limit that applies but has no value (its claim is missing) is NoMatch: it matches no row.
     private bool Unscoped => caller is null || caller.IsSystem;
-    private string? CallerMunicipality => caller?.Municipality;
-    private bool CallerIsHousingCompanyOnly => caller?.IsHousingCompanyOnly == true;
-    private Guid? CallerHousingCompany => caller?.HousingCompanyId;
-    private bool CallerIsCaseOfficerOnly => caller?.IsCaseOfficerOnly == true;
-    private string? CallerUnit => caller?.Unit;
+    private string? MunicipalityLimit => Unscoped ? null : caller!.Municipality ?? NoMatch;
+    private Guid? HousingCompanyLimit => !Unscoped && caller!.IsHousingCompanyOnly ? caller.HousingCompanyId ?? Guid.Empty : null;
+    private string? UnitLimit => !Unscoped && caller!.IsCaseOfficerOnly ? caller.Unit ?? NoMatch : null;
+    private string? NetworkPartnerLimit => !Unscoped && caller!.IsNetworkPartnerOnly ? NoMatch : null;
     private string? CallerClient => caller?.Client;
-    private bool CallerIsNetworkPartnerOnly => caller?.IsNetworkPartnerOnly == true;
+    private const string NoMatch = "";
 
     public DbSet<Municipality> Municipalities => Set<Municipality>();
     public DbSet<HousingCompany> HousingCompanies => Set<HousingCompany>();
@@ -118,39 +122,40 @@ public sealed class AllocationDbContext : DbContext
             if (key.Properties is [{ ClrType: var type } id] && type == typeof(Guid)) id.ValueGenerated = Microsoft.EntityFrameworkCore.Metadata.ValueGenerated.Never;
         SeedData.Apply(modelBuilder);
 
-        modelBuilder.Entity<Agreement>().HasQueryFilter(a => Unscoped
-            || (a.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || a.HousingCompanyId == CallerHousingCompany)));
-        modelBuilder.Entity<Apartment>().HasQueryFilter(ApartmentScope, a => Unscoped
-            || (a.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || a.HousingCompanyId == CallerHousingCompany)));
-        modelBuilder.Entity<Reservation>().HasQueryFilter(r => Unscoped
-            || (r.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || r.HousingCompanyId == CallerHousingCompany)));
-        modelBuilder.Entity<AllocationRequest>().HasQueryFilter(RequestScope, r => Unscoped
-            || (r.MunicipalityCode == CallerMunicipality && !CallerIsHousingCompanyOnly && (!CallerIsCaseOfficerOnly || r.OwningUnit == CallerUnit)));
-        modelBuilder.Entity<Offer>().HasQueryFilter(o => Unscoped
-            || (o.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || o.HousingCompanyId == CallerHousingCompany)
-                && (!CallerIsCaseOfficerOnly || o.OwningUnit == CallerUnit)));
-        modelBuilder.Entity<Lease>().HasQueryFilter(l => Unscoped
-            || (l.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || l.HousingCompanyId == CallerHousingCompany)
-                && (!CallerIsCaseOfficerOnly || l.OwningUnit == CallerUnit)));
+        modelBuilder.Entity<Agreement>().HasQueryFilter(a => EF.Parameter(MunicipalityLimit) == null
+            || (a.MunicipalityCode == MunicipalityLimit && (EF.Parameter(HousingCompanyLimit) == null || a.HousingCompanyId == HousingCompanyLimit)));
+        modelBuilder.Entity<Apartment>().HasQueryFilter(ApartmentScope, a => EF.Parameter(MunicipalityLimit) == null
+            || (a.MunicipalityCode == MunicipalityLimit && (EF.Parameter(HousingCompanyLimit) == null || a.HousingCompanyId == HousingCompanyLimit)));
+        modelBuilder.Entity<Reservation>().HasQueryFilter(r => EF.Parameter(MunicipalityLimit) == null
+            || (r.MunicipalityCode == MunicipalityLimit && (EF.Parameter(HousingCompanyLimit) == null || r.HousingCompanyId == HousingCompanyLimit)));
+        modelBuilder.Entity<AllocationRequest>().HasQueryFilter(RequestScope, r => EF.Parameter(MunicipalityLimit) == null
+            || (r.MunicipalityCode == MunicipalityLimit && EF.Parameter(HousingCompanyLimit) == null && (EF.Parameter(UnitLimit) == null || r.OwningUnit == UnitLimit)));
+        modelBuilder.Entity<Offer>().HasQueryFilter(o => EF.Parameter(MunicipalityLimit) == null
+            || (o.MunicipalityCode == MunicipalityLimit && (EF.Parameter(HousingCompanyLimit) == null || o.HousingCompanyId == HousingCompanyLimit)
+                && (EF.Parameter(UnitLimit) == null || o.OwningUnit == UnitLimit)));
+        modelBuilder.Entity<Lease>().HasQueryFilter(l => EF.Parameter(MunicipalityLimit) == null
+            || (l.MunicipalityCode == MunicipalityLimit && (EF.Parameter(HousingCompanyLimit) == null || l.HousingCompanyId == HousingCompanyLimit)
+                && (EF.Parameter(UnitLimit) == null || l.OwningUnit == UnitLimit)));
         // PRODUCT §7, §12: a relocation request is the origin's record, like its allocation requests. Other members see
         // only a minimal view of it, through Features/Network/NetworkView, the one place that reads past this filter.
-        modelBuilder.Entity<Domain.Network.RelocationRequest>().HasQueryFilter(r => Unscoped
-            || (r.MunicipalityCode == CallerMunicipality && !CallerIsHousingCompanyOnly && (!CallerIsCaseOfficerOnly || r.OwningUnit == CallerUnit)));
+        modelBuilder.Entity<Domain.Network.RelocationRequest>().HasQueryFilter(r => EF.Parameter(MunicipalityLimit) == null
+            || (r.MunicipalityCode == MunicipalityLimit && EF.Parameter(HousingCompanyLimit) == null && (EF.Parameter(UnitLimit) == null || r.OwningUnit == UnitLimit)));
         // A network offer is shared by its two parties only: the destination (whose apartment it is; its housing company
         // confirms the lease) and the origin (which answers it). No third member sees it.
-        modelBuilder.Entity<Domain.Network.RelocationOffer>().HasQueryFilter(o => Unscoped
-            || (!CallerIsCaseOfficerOnly
-                && ((o.MunicipalityCode == CallerMunicipality && (!CallerIsHousingCompanyOnly || o.HousingCompanyId == CallerHousingCompany))
-                    || (o.OriginMunicipalityCode == CallerMunicipality && !CallerIsHousingCompanyOnly))));
+        modelBuilder.Entity<Domain.Network.RelocationOffer>().HasQueryFilter(o => EF.Parameter(MunicipalityLimit) == null
+            || (EF.Parameter(UnitLimit) == null
+                && ((o.MunicipalityCode == MunicipalityLimit && (EF.Parameter(HousingCompanyLimit) == null || o.HousingCompanyId == HousingCompanyLimit))
+                    || (o.OriginMunicipalityCode == MunicipalityLimit && EF.Parameter(HousingCompanyLimit) == null))));
         // PRODUCT §6: the case officer's follow-ups of a household are social services' notes, not the landlord's to read.
-        modelBuilder.Entity<FollowUp>().HasQueryFilter(f => Unscoped || !CallerIsHousingCompanyOnly);
-        modelBuilder.Entity<Infrastructure.Audit.AuditEntry>().HasQueryFilter(e => Unscoped || e.Municipality == CallerMunicipality);
+        modelBuilder.Entity<FollowUp>().HasQueryFilter(f => EF.Parameter(MunicipalityLimit) == null || EF.Parameter(HousingCompanyLimit) == null);
+        modelBuilder.Entity<Infrastructure.Audit.AuditEntry>().HasQueryFilter(e => EF.Parameter(MunicipalityLimit) == null || e.Municipality == MunicipalityLimit);
         // A subscription is its creating client's own.
-        modelBuilder.Entity<Features.Webhooks.WebhookSubscription>().HasQueryFilter(s => Unscoped || (s.Municipality == CallerMunicipality && s.Client == CallerClient));
-        modelBuilder.Entity<Features.Events.PartnerEvent>().HasQueryFilter(e => Unscoped
-            || (e.Municipality == CallerMunicipality && (!CallerIsHousingCompanyOnly || e.HousingCompanyId == CallerHousingCompany)
-                && (!CallerIsCaseOfficerOnly || e.OwningUnit == CallerUnit)
-                && (!CallerIsNetworkPartnerOnly || Features.Network.NetworkEvents.ResourceTypes.Contains(e.ResourceType))));
+        modelBuilder.Entity<Features.Webhooks.WebhookSubscription>().HasQueryFilter(s => EF.Parameter(MunicipalityLimit) == null
+            || (s.Municipality == MunicipalityLimit && s.Client == CallerClient));
+        modelBuilder.Entity<Features.Events.PartnerEvent>().HasQueryFilter(e => EF.Parameter(MunicipalityLimit) == null
+            || (e.Municipality == MunicipalityLimit && (EF.Parameter(HousingCompanyLimit) == null || e.HousingCompanyId == HousingCompanyLimit)
+                && (EF.Parameter(UnitLimit) == null || e.OwningUnit == UnitLimit)
+                && (EF.Parameter(NetworkPartnerLimit) == null || Features.Network.NetworkEvents.ResourceTypes.Contains(e.ResourceType))));
     }
 
     /// <summary>Database:CommandTimeoutSeconds when not configured: how long one statement may run before the request fails with 503.</summary>

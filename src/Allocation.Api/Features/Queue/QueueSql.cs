@@ -141,6 +141,10 @@ public sealed class QueuePages(AllocationDbContext db)
         var where = Approved + (filter?.Sql(parameters) ?? "") + After(after, parameters, ">", "a");
         var requests = await db.AllocationRequests
             .FromSqlRaw(PageSql(where), parameters.ToArray<object>())
+            // Repeats the SQL's condition on purpose: EF Core reads a composed statement's columns by position, but drops a
+            // scope filter that is void for the caller (the system) only when it writes the SQL, and would then send the
+            // page's SQL alone, whose r.* comes in table order. A condition that always stays keeps the statement composed.
+            .Where(r => r.AgreementId == agreement.Id)
             .AsNoTracking().ToListAsync(ct);
         if (requests.Count == 0) return [];
 
