@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using Allocation.Api.Persistence;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 
 namespace Allocation.Api.Tests;
@@ -27,6 +28,28 @@ public sealed class DatabaseTests
             Assert.That(await CountAsync("SELECT count(*) FROM agreements WHERE reference = 'Botkyrkabyggen – sociala kontrakt'"), Is.EqualTo(1));
             Assert.That(await CountAsync($"SELECT count(*) FROM agreement_target_groups WHERE agreement_id = '{SeedData.BotkyrkaAgreement}'"), Is.EqualTo(5));
         });
+    }
+
+    [Test]
+    public async Task A_statement_run_repeatedly_on_a_connection_is_prepared_there_unless_the_connection_string_says_otherwise()
+    {
+        await using (var api = new AllocationApiFactory(TestDatabase.ConnectionString)) api.CreateClient(); // migrated
+        async Task<long> PreparedReadsAsync(string connectionString)
+        {
+            // One connection, kept open, so the statement's repetitions and the look at pg_prepared_statements share it.
+            var options = new DbContextOptionsBuilder<AllocationDbContext>();
+            AllocationDbContext.Configure(options, connectionString);
+            await using var db = new AllocationDbContext(options.Options);
+            await db.Database.OpenConnectionAsync();
+            var id = Guid.NewGuid();
+            for (var i = 0; i < 6; i++) await db.Apartments.TagWith("prepared-statement-test").Where(a => a.Id == id).ToListAsync();
+            await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.CommandText = "SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE '%prepared-statement-test%'";
+            return (long)(await command.ExecuteScalarAsync())!;
+        }
+
+        Assert.That(await PreparedReadsAsync(TestDatabase.ConnectionString), Is.EqualTo(1));
+        Assert.That(await PreparedReadsAsync(TestDatabase.ConnectionString + ";Max Auto Prepare=0"), Is.Zero, "an operator can turn it off");
     }
 
     [Test]
