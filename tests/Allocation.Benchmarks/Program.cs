@@ -88,8 +88,12 @@ public static class Benchmark
 
         await using var reference = await ReferenceApp.StartAsync(connectionString, Municipality, ct);
         var referenceBase = reference.BaseAddress.ToString().TrimEnd('/');
+        // The API prepares its statements (AllocationDbContext.WithPreparedStatements); a second reference does too, so the
+        // API is measured against the raw read both as the database sees a one-off statement and as it sees the API's.
+        await using var prepared = await ReferenceApp.StartAsync(AllocationDbContext.WithPreparedStatements(connectionString), Municipality, ct);
+        var preparedBase = prepared.BaseAddress.ToString().TrimEnd('/');
         var apiBase = api.BaseAddress.ToString().TrimEnd('/');
-        // Each read as a pair: the reference doing the same SQL with raw Npgsql, and the API.
+        // Each read three ways: the reference doing the same SQL with raw Npgsql, unprepared and prepared, and the API.
         (string Name, string Reference, string Api)[] reads =
         [
             ("GET apartment", $"/reference/apartments/{apartmentId}", $"/api/v1/apartments/{apartmentId}"),
@@ -100,10 +104,12 @@ public static class Benchmark
         List<Target> targets = [new("reference SELECT 1", $"{referenceBase}/reference/select1", null)];
         foreach (var (name, referencePath, apiPath) in reads)
         {
-            var pair = (Reference: new Target($"reference {name}", referenceBase + referencePath, null), Api: new Target($"API {name}", apiBase + apiPath, token));
+            var (reference1, reference2, apiTarget) = (new Target($"reference {name}", referenceBase + referencePath, null),
+                new Target($"{PreparedReference}{name}", preparedBase + referencePath, null), new Target($"API {name}", apiBase + apiPath, token));
             // The comparison is only fair if both sides answer the same thing.
-            await AssertSameBodyAsync(pair.Reference, pair.Api, ct);
-            targets.AddRange([pair.Reference, pair.Api]);
+            await AssertSameBodyAsync(reference1, apiTarget, ct);
+            await AssertSameBodyAsync(reference2, apiTarget, ct);
+            targets.AddRange([reference1, reference2, apiTarget]);
         }
         var idleRss = api.ResidentMegabytes();
 
@@ -131,12 +137,10 @@ public static class Benchmark
 
         var median = samples.ToDictionary(s => s.Key.Name, s => new HeyResult(
             Median(s.Value.Select(r => r.RequestsPerSecond)), Median(s.Value.Select(r => r.P50Ms)), Median(s.Value.Select(r => r.P99Ms))));
-        var ratios = samples.Keys.Where(t => t.Token is not null).ToDictionary(t => t.Name, t =>
-        {
+        var ratios = samples.Keys.Where(t => t.Token is not null)
+            .SelectMany(t => new[] { "reference ", PreparedReference }.Select(prefix => (Api: t, Reference: samples.Keys.Single(r => r.Name == prefix + t.Name["API ".Length..]))))
             // Round by round, API against the reference of the same round.
-            var reference = samples.Keys.Single(r => r.Name == "reference " + t.Name["API ".Length..]);
-            return samples[t].Zip(samples[reference], (a, r) => a.RequestsPerSecond / r.RequestsPerSecond).ToList();
-        });
+            .ToDictionary(p => (p.Api.Name, p.Reference.Name), p => samples[p.Api].Zip(samples[p.Reference], (a, r) => a.RequestsPerSecond / r.RequestsPerSecond).ToList());
         PrintTables(median, ratios, requests, concurrency, rounds);
         Console.WriteLine();
         Console.WriteLine(FormattableString.Invariant($"API memory (VmRSS): {idleRss:F0} MB idle after seeding, {loadedRss:F0} MB peak under load."));
@@ -148,7 +152,10 @@ public static class Benchmark
 
     private sealed record HeyResult(double RequestsPerSecond, double P50Ms, double P99Ms);
 
-    private static void PrintTables(Dictionary<string, HeyResult> median, Dictionary<string, List<double>> ratios, int requests, int concurrency, int rounds)
+    private const string PreparedReference = "reference, prepared, ";
+
+    private static void PrintTables(Dictionary<string, HeyResult> median, Dictionary<(string Api, string Reference), List<double>> ratios, int requests, int concurrency,
+        int rounds)
     {
         Console.WriteLine();
         Console.WriteLine($"Median of {rounds} rounds, {requests} requests each, concurrency {concurrency}:");
@@ -161,9 +168,8 @@ public static class Benchmark
         Console.WriteLine();
         Console.WriteLine("| API against reference | throughput API/ref | p50 API/ref | p99 API/ref | throughput API/ref, round by round |");
         Console.WriteLine("|---|---:|---:|---:|---|");
-        foreach (var (api, perRound) in ratios)
+        foreach (var ((api, reference), perRound) in ratios)
         {
-            var reference = "reference " + api["API ".Length..];
             var (a, r) = (median[api], median[reference]);
             Console.WriteLine(FormattableString.Invariant(
                 $"| {api} vs {reference} | {a.RequestsPerSecond / r.RequestsPerSecond:F2} | {a.P50Ms / r.P50Ms:F2} | {a.P99Ms / r.P99Ms:F2} | {string.Join(", ", perRound.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))} |"));
