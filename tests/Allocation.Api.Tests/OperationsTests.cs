@@ -33,6 +33,7 @@ public sealed class OperationsTests
         _factory = new AllocationApiFactory(TestDatabase.ConnectionString);
         _api = _factory.WithWebHostBuilder(web =>
         {
+            web.UseSetting(Observability.TracingSetting, "true"); // spans for the in-memory exporter below, as an OTLP endpoint would get
             // Every level of every category, whatever the configuration says: the tests look for what must not be there too.
             web.ConfigureLogging(logging => logging.AddProvider(_logs).AddFilter<CapturedLogs>(null, LogLevel.Trace));
             web.ConfigureServices(services => services
@@ -268,6 +269,25 @@ public sealed class OperationsTests
 
     private IEnumerable<LogEntry> Logged(string requestId) =>
         _logs.Entries.Where(e => e.Scopes.Contains(new KeyValuePair<string, object?>("CorrelationId", requestId)));
+
+    [Test]
+    public async Task Without_an_exporter_no_spans_are_recorded_and_each_request_line_still_names_its_trace()
+    {
+        var logs = new CapturedLogs();
+        await using var api = _factory.WithWebHostBuilder(web => web
+            .UseSetting(Observability.TracingSetting, "false")
+            .ConfigureLogging(logging => logging.AddProvider(logs)));
+        using var client = api.CreateClient();
+        Assert.That(api.Services.GetService<TracerProvider>(), Is.Null, "nothing records spans only to drop them");
+
+        var traceId = ActivityTraceId.CreateRandom();
+        var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1/agreements");
+        request.Headers.Add("traceparent", $"00-{traceId}-{ActivitySpanId.CreateRandom()}-01");
+        request.Headers.Add(RequestLog.Header, "untraced-4712");
+        await (await client.SendAsync(request)).AssertStatusAsync(HttpStatusCode.OK);
+        var line = logs.Entries.Single(e => e.Category == RequestLog.Category && Equals(e.State.GetValueOrDefault("CorrelationId"), "untraced-4712"));
+        Assert.That(line.State["TraceId"], Is.EqualTo(traceId.ToHexString()), "the caller's trace, for its own tracing to find");
+    }
 
     private IEnumerable<LogEntry> RequestLines(string requestId) =>
         _logs.Entries.Where(e => e.Category == RequestLog.Category && Equals(e.State.GetValueOrDefault("CorrelationId"), requestId));

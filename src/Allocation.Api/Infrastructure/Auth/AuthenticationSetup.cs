@@ -26,6 +26,9 @@ public static class AuthenticationSetup
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer(o =>
         {
             o.MapInboundClaims = false; // keep "sub", "role" and our own claim names as the token has them
+            // The same checks, each token checked in full once a minute at most (RememberingTokenHandler).
+            o.TokenHandlers.Clear();
+            o.TokenHandlers.Add(new RememberingTokenHandler(TimeProvider.System) { MapInboundClaims = false });
             if (section["Authority"] is { Length: > 0 } authority) o.Authority = authority;
             o.TokenValidationParameters = new TokenValidationParameters
             {
