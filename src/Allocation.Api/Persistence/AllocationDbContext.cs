@@ -31,8 +31,9 @@ public sealed class AllocationDbContext : DbContext
 
     // What the caller may see (PRODUCT §6, §12), applied to every query as global filters below. EF reads these
     // per query from this context instance, so each request sees its own caller's scope.
-    // Each limit is null when it does not apply, and a filter says "limit == null || column == limit". EF Core makes its
-    // statement per combination of null parameters and leaves out what is decided by that alone: a municipality's read
+    // Each limit is null when it does not apply, and a filter says "limit == null || column == limit", the null test
+    // wrapped in EF.Parameter (else EF Core would evaluate it here and send its result as a boolean parameter). EF Core
+    // makes its statement per combination of null parameters and leaves out what is decided by that alone: a municipality's read
     // sends a plain "municipality_code = $1", the system's no condition at all. A boolean parameter ("$1 OR …") would
     // stay in the SQL, cost planning time on every read, and make a cached generic plan blind to the municipality index.
     // A limit that applies but has no value (its claim is missing) is NoMatch: it matches no row.
