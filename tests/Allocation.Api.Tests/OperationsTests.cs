@@ -287,6 +287,12 @@ public sealed class OperationsTests
         await (await client.SendAsync(request)).AssertStatusAsync(HttpStatusCode.OK);
         var line = logs.Entries.Single(e => e.Category == RequestLog.Category && Equals(e.State.GetValueOrDefault("CorrelationId"), "untraced-4712"));
         Assert.That(line.State["TraceId"], Is.EqualTo(traceId.ToHexString()), "the caller's trace, for its own tracing to find");
+
+        var untraced = new HttpRequestMessage(HttpMethod.Get, "/api/v1/agreements");
+        untraced.Headers.Add(RequestLog.Header, "untraced-4713");
+        await (await client.SendAsync(untraced)).AssertStatusAsync(HttpStatusCode.OK);
+        var own = logs.Entries.Single(e => e.Category == RequestLog.Category && Equals(e.State.GetValueOrDefault("CorrelationId"), "untraced-4713"));
+        Assert.That(own.State["TraceId"], Does.Match("^[0-9a-f]{32}$"), "a trace id of its own when the caller sends none");
     }
 
     private IEnumerable<LogEntry> RequestLines(string requestId) =>
