@@ -63,6 +63,10 @@ public sealed class PrivacyTests : ApiTest
         await (await unitB.PostAsync($"/api/v1/allocation-requests/{request.Id}/submit", null)).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
         var listed = await unitB.GetAsync<Page<AllocationRequestResponse>>($"/api/v1/allocation-requests?agreementId={agreement.Id}");
         Assert.That(listed.Items, Is.Empty);
+        // A case officer whose token names no unit belongs to none: it sees no household at all.
+        var noUnit = Factory.CreateClient(AuthorizationTests.Who(Roles.CaseOfficer, unit: null));
+        await (await noUnit.GetAsync($"/api/v1/allocation-requests/{request.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        Assert.That((await noUnit.GetAsync<Page<AllocationRequestResponse>>($"/api/v1/allocation-requests?agreementId={agreement.Id}")).Items, Is.Empty);
 
         var own = await unitA.GetAsync<AllocationRequestResponse>($"/api/v1/allocation-requests/{request.Id}");
         var coordinator = await Factory.CreateClient(AuthorizationTests.Who(Roles.Coordinator, unit: "coordination"))
