@@ -25,7 +25,7 @@ public static class Benchmark
 {
     private const int Apartments = 200;
     private const int QueuedRequests = 300;
-    private const string Municipality = SeedData.Botkyrka;
+    internal const string Municipality = SeedData.Botkyrka;
 
     public static async Task<int> Main(string[] args)
     {
@@ -52,6 +52,7 @@ public static class Benchmark
         if (args.Contains("--export")) return await ExportBenchmark.RunAsync(args);
         if (args.Contains("--writes")) return await WriteBenchmark.RunAsync(args);
         if (args.Contains("--scale")) return await ScaleBenchmark.RunAsync(args);
+        if (args.Contains("--layers")) return await LayerBenchmark.RunAsync(args);
         var concurrency = Option(args, "concurrency", 16);
         var requests = Math.Max(Option(args, "requests", 10_000), concurrency);
         var rounds = Option(args, "rounds", 5);
@@ -180,7 +181,7 @@ public static class Benchmark
     }
 
     /// <summary>One agreement with <see cref="Apartments"/> apartments, created through the API like any client would.</summary>
-    private static async Task<(Guid AgreementId, Guid ApartmentId)> SeedAsync(HttpClient http, CancellationToken ct)
+    internal static async Task<(Guid AgreementId, Guid ApartmentId)> SeedAsync(HttpClient http, CancellationToken ct)
     {
         Console.WriteLine($"Seeding one agreement and {Apartments} apartments through the API …");
         var today = DateOnly.FromDateTime(DateTime.UtcNow);

@@ -25,6 +25,9 @@ public sealed class ReferenceApp(WebApplication app, NpgsqlDataSource dataSource
     // apartment has at most one unended reservation (scoped to the municipality too).
     private const string ActiveReservation = "LEFT JOIN reservations r ON r.apartment_id = a.id AND r.ended_at IS NULL AND r.until > $2 AND r.municipality_code = $1";
 
+    /// <summary>GET apartment's statement: $1 the municipality, $2 now, $3 the apartment; read its row with <see cref="Read"/>.</summary>
+    public const string GetApartmentSql = $"SELECT {Columns} FROM apartments a {ActiveReservation} WHERE a.id = $3 AND a.municipality_code = $1";
+
     public Uri BaseAddress { get; } = baseAddress;
 
     /// <param name="municipality">The API scopes every read to the caller's municipality; the reference filters the same way.</param>
@@ -47,7 +50,7 @@ public sealed class ReferenceApp(WebApplication app, NpgsqlDataSource dataSource
         app.MapGet("/reference/apartments/{id:guid}", async (Guid id, HttpContext http, CancellationToken ct) =>
         {
             var now = DateTimeOffset.UtcNow;
-            await using var command = dataSource.CreateCommand($"SELECT {Columns} FROM apartments a {ActiveReservation} WHERE a.id = $3 AND a.municipality_code = $1");
+            await using var command = dataSource.CreateCommand(GetApartmentSql);
             command.Parameters.Add(new NpgsqlParameter { Value = municipality });
             command.Parameters.Add(new NpgsqlParameter { Value = now });
             command.Parameters.Add(new NpgsqlParameter { Value = id });
@@ -182,7 +185,7 @@ public sealed class ReferenceApp(WebApplication app, NpgsqlDataSource dataSource
         }
     }
 
-    private static ApartmentResponse Read(NpgsqlDataReader r) => new(
+    public static ApartmentResponse Read(NpgsqlDataReader r) => new(
         r.GetGuid(0), r.GetGuid(1), r.GetString(2), r.GetGuid(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetInt32(7), r.GetDecimal(8),
         r.GetInt32(9), r.GetBoolean(10), r.GetBoolean(11), r.GetDecimal(12), r.GetFieldValue<DateOnly>(13), Enum.Parse<ApartmentStatus>(r.GetString(14)),
         r.GetFieldValue<DateTimeOffset>(15), r.GetBoolean(16), r.IsDBNull(17) ? null : r.GetFieldValue<DateTimeOffset>(17),
