@@ -28,10 +28,8 @@ internal static class ExportBenchmark
     {
         var rows = Benchmark.Option(args, "rows", 1_000_000);
         var rounds = Benchmark.Option(args, "rounds", 3);
-        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        var ct = stop.Token;
+        using var limit = new RunLimit(TimeSpan.FromMinutes(30));
+        var ct = limit.Token;
 
         var repository = Benchmark.FindRepository();
         Console.WriteLine("Building the API (Release) …");

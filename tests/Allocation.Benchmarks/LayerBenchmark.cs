@@ -39,10 +39,8 @@ internal static class LayerBenchmark
     {
         var operations = Math.Max(Benchmark.Option(args, "operations", 20_000), Concurrency);
         var rounds = Benchmark.Option(args, "rounds", 5);
-        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        var ct = stop.Token;
+        using var limit = new RunLimit(TimeSpan.FromMinutes(30));
+        var ct = limit.Token;
 
         var repository = Benchmark.FindRepository();
         await using var postgres = await LocalPostgres.StartAsync($"/tmp/allocation-bench-{Guid.NewGuid():N}", temporary: true, ct: ct);

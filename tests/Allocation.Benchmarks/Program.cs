@@ -60,15 +60,8 @@ public static class Benchmark
         Console.Error.WriteLine("warning: this harness is a Debug build; run it with -c Release for numbers worth recording.");
 #endif
         // Bounded in every case: fixed request counts, a per-request timeout in hey, and this overall limit.
-        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
-        void Cancel(PosixSignalContext context)
-        {
-            context.Cancel = true; // let the using blocks below stop the API and PostgreSQL
-            stop.Cancel();
-        }
-        var ct = stop.Token;
+        using var limit = new RunLimit(TimeSpan.FromMinutes(30));
+        var ct = limit.Token;
 
         var hey = FindOnPath("hey") ?? throw new InvalidOperationException("The load generator 'hey' is not installed: apt-get install -y hey");
         var repository = FindRepository();
@@ -368,6 +361,39 @@ public static class Benchmark
 }
 
 /// <summary>The API as its own process, as it is deployed; killed (with its children) when disposed.</summary>
+/// <summary>
+/// A benchmark run's bound: its token is cancelled after the time limit, or by Ctrl+C or SIGTERM. Cancelling the signal
+/// lets the run's using blocks stop its API and PostgreSQL instead of the process dying with them still running.
+/// </summary>
+internal sealed class RunLimit : IDisposable
+{
+    private readonly CancellationTokenSource _stop;
+    private readonly PosixSignalRegistration _interrupt;
+    private readonly PosixSignalRegistration _terminate;
+
+    public RunLimit(TimeSpan limit)
+    {
+        _stop = new CancellationTokenSource(limit);
+        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+    }
+
+    public CancellationToken Token => _stop.Token;
+
+    private void Stop(PosixSignalContext context)
+    {
+        context.Cancel = true;
+        _stop.Cancel();
+    }
+
+    public void Dispose()
+    {
+        _interrupt.Dispose();
+        _terminate.Dispose();
+        _stop.Dispose();
+    }
+}
+
 internal sealed class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;

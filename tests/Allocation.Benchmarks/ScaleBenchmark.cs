@@ -44,15 +44,8 @@ public static class ScaleBenchmark
         var concurrency = Benchmark.Option(args, "concurrency", 4);
         var requests = Math.Max(Benchmark.Option(args, "requests", 200), concurrency);
         var rounds = Benchmark.Option(args, "rounds", 5);
-        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(40));
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, Cancel);
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Cancel);
-        void Cancel(PosixSignalContext context)
-        {
-            context.Cancel = true;
-            stop.Cancel();
-        }
-        var ct = stop.Token;
+        using var limit = new RunLimit(TimeSpan.FromMinutes(40));
+        var ct = limit.Token;
 
         var hey = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator).Select(d => Path.Combine(d, "hey")).FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("The load generator 'hey' is not installed: apt-get install -y hey");

@@ -40,10 +40,8 @@ internal static class WriteBenchmark
         var operations = Math.Max(Benchmark.Option(args, "operations", 480) / (Cycle * 16) * (Cycle * 16), Cycle * 16);
         var rounds = Benchmark.Option(args, "rounds", 3);
         var durable = args.Contains("--durable");
-        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(30));
-        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
-        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
-        var ct = stop.Token;
+        using var limit = new RunLimit(TimeSpan.FromMinutes(30));
+        var ct = limit.Token;
 
         var repository = Benchmark.FindRepository();
         Console.WriteLine("Building the API (Release) …");
