@@ -19,7 +19,8 @@ namespace Allocation.Benchmarks;
 /// ratios measured in one run (the machine is shared and noisy, so absolute numbers mean little). Starts a temporary
 /// PostgreSQL, the API as its own process and the reference in this one; load comes from <c>hey</c>, a second process,
 /// over loopback; targets are interleaved round by round and the median of the rounds is reported.
-/// <c>dotnet run -c Release --project tests/Allocation.Benchmarks [-- --requests 10000 --concurrency 16 --rounds 5]</c>
+/// <c>dotnet run -c Release --project tests/Allocation.Benchmarks [-- --requests 10000 --concurrency 16 --rounds 5]</c>;
+/// <c>-- --hold</c> stops after seeding and checking, prints the addresses, ids and token, and waits to be interrupted.
 /// </summary>
 public static class Benchmark
 {
@@ -104,6 +105,16 @@ public static class Benchmark
             await AssertSameBodyAsync(reference1, apiTarget, ct);
             await AssertSameBodyAsync(reference2, apiTarget, ct);
             targets.AddRange([reference1, reference2, apiTarget]);
+        }
+        if (args.Contains("--hold"))
+        {
+            // For measurements by hand (RESULTS.md, side-by-side builds): everything seeded and checked, nothing measured.
+            Console.WriteLine($"Holding until Ctrl+C or SIGTERM.\nAPI {apiBase} (process {api.ProcessId})\nreference {referenceBase}\n"
+                              + $"reference, prepared {preparedBase}\ndatabase {connectionString}\nagreement {agreementId}\napartment {apartmentId}\n"
+                              + $"token (development key, 1 hour) {token}");
+            limit.Lift();
+            await Task.Delay(Timeout.Infinite, ct).ContinueWith(_ => { }, CancellationToken.None);
+            return 0;
         }
         var idleRss = api.ResidentMegabytes();
 
@@ -379,6 +390,9 @@ internal sealed class RunLimit : IDisposable
     }
 
     public CancellationToken Token => _stop.Token;
+
+    /// <summary>No time limit from now on; the signals still stop the run.</summary>
+    public void Lift() => _stop.CancelAfter(Timeout.InfiniteTimeSpan);
 
     private void Stop(PosixSignalContext context)
     {
