@@ -62,6 +62,44 @@ public sealed class JsonLinesLoggerTests
             Assert.That(group.Select(w => w.Line), Is.EqualTo(Enumerable.Range(0, lines)), $"thread {group.Key}");
     }
 
+    [Test]
+    public void A_line_logged_after_the_provider_is_disposed_is_still_written()
+    {
+        var output = new StringWriter();
+        var provider = new JsonLinesLoggerProvider(JsonFormatter(), output);
+        var logger = provider.CreateLogger("Allocation.Api.Outbox");
+        logger.LogInformation("before {Line}", 1);
+        provider.Dispose();
+
+        logger.LogInformation("after {Line}", 2); // a service stopping after the logger provider
+
+        Assert.That(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.GetProperty("Message").GetString()),
+            Is.EqualTo(new[] { "before 1", "after 2" }));
+    }
+
+    [Test]
+    public async Task Lines_logged_while_the_provider_is_disposed_are_all_written()
+    {
+        for (var attempt = 0; attempt < 20; attempt++) // the race is in the moment of stopping: meet it many times
+        {
+            var output = new StringWriter();
+            var provider = new JsonLinesLoggerProvider(JsonFormatter(), output);
+            const int threads = 4, lines = 500;
+            var started = new CountdownEvent(threads);
+            var logging = Enumerable.Range(0, threads).Select(t => Task.Run(() =>
+            {
+                var logger = provider.CreateLogger("test");
+                started.Signal();
+                for (var i = 0; i < lines; i++) logger.LogInformation("thread {Thread} line {Line}", t, i);
+            })).ToArray();
+            started.Wait();
+            provider.Dispose();
+            await Task.WhenAll(logging);
+
+            Assert.That(output.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries), Has.Length.EqualTo(threads * lines), $"attempt {attempt}");
+        }
+    }
+
     /// <summary>What the console logger would write for the same call: its JSON formatter, directly.</summary>
     private sealed class FormatterOnly(ConsoleFormatter formatter, IExternalScopeProvider scopes, TextWriter output, string category) : ILogger
     {

@@ -14,7 +14,8 @@ namespace Allocation.Api.Infrastructure;
 /// API's CPU spinning on its queue's lock between messages, woken once per request line. Here a logger formats its line
 /// on its own thread (as before) and adds it to a lock-free queue; one writer takes everything queued, at most every
 /// <see cref="FlushInterval"/>, in one write. Lines reach the output in the order they were queued, within that
-/// interval; on shutdown everything queued is written. When the output stalls, at most <see cref="Capacity"/> lines wait
+/// interval; on shutdown everything queued is written, and a line logged after that (by a service that stops after the
+/// logger) is written at once by its own logger. When the output stalls, at most <see cref="Capacity"/> lines wait
 /// and then the loggers wait too, as with the console logger, so memory stays bounded.
 /// </remarks>
 [ProviderAlias("Console")]
@@ -33,6 +34,8 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExternalS
     private readonly Task _writer;
     private int _count;
     private int _writerAsleep;
+    private int _stopped; // 1 once the writer has written its last round: from then on each logger writes its own line
+    private readonly Lock _afterStop = new();
     private IExternalScopeProvider _scopes = new LoggerExternalScopeProvider();
 
     /// <summary>For the host: the JSON formatter <c>AddJsonConsole</c> registered, writing to standard output.</summary>
@@ -42,7 +45,7 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExternalS
     }
 
     /// <param name="formatter">Makes each line.</param>
-    /// <param name="output">Where the lines go; written by one writer only, flushed after each batch.</param>
+    /// <param name="output">Where the lines go; written by one writer at a time, flushed after each batch; not closed by this provider.</param>
     public JsonLinesLoggerProvider(ConsoleFormatter formatter, TextWriter output)
     {
         _formatter = formatter;
@@ -61,6 +64,23 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExternalS
         Interlocked.Increment(ref _count);
         _queue.Enqueue(line);
         if (Interlocked.Exchange(ref _writerAsleep, 0) == 1) _pending.Release();
+        // The exchange above is a full fence, as is the writer's when it stops: either the writer's last round sees
+        // this line, or this logger sees that the writer has stopped and writes it.
+        if (Volatile.Read(ref _stopped) == 1) WriteLeft();
+    }
+
+    /// <summary>After the writer has stopped: writes whatever is queued, one caller at a time.</summary>
+    private void WriteLeft()
+    {
+        lock (_afterStop)
+        {
+            while (_queue.TryDequeue(out var line))
+            {
+                Interlocked.Decrement(ref _count);
+                _output.Write(line);
+            }
+            _output.Flush();
+        }
     }
 
     private async Task WriteAsync()
@@ -74,7 +94,12 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExternalS
                 await _output.WriteAsync(line);
             }
             await _output.FlushAsync();
-            if (stopping) return;
+            if (stopping)
+            {
+                Interlocked.Exchange(ref _stopped, 1);
+                WriteLeft(); // what was queued while this round ran
+                return;
+            }
 
             Volatile.Write(ref _writerAsleep, 1);
             // A line added before the flag was set did not wake the writer: take it now, unless its logger woke the writer after all.
@@ -91,13 +116,15 @@ public sealed class JsonLinesLoggerProvider : ILoggerProvider, ISupportExternalS
         }
     }
 
-    /// <summary>Writes everything logged so far, then stops.</summary>
+    /// <summary>
+    /// Writes everything logged so far and stops the writer. The output stays open (its owner closes it; standard
+    /// output closes with the process), so nothing logged later is lost.
+    /// </summary>
     public void Dispose()
     {
         if (_stopping.IsCancellationRequested) return;
         _stopping.Cancel();
         _writer.Wait(TimeSpan.FromSeconds(5));
-        _output.Dispose();
     }
 
     private sealed class Logger(JsonLinesLoggerProvider provider, string category) : ILogger
