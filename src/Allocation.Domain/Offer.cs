@@ -46,12 +46,22 @@ public sealed class Offer
     public DeclineReason? DeclineReason { get; private set; }
     public string? DeclineNote { get; private set; }
 
-    /// <summary>Retention (gallring): the household's free text about the offer is erased with its request.</summary>
-    public void EraseNotes()
+    /// <summary>
+    /// Retention (gallring): the household's free text about the offer and its accessibility need are erased with its
+    /// request (which then reads no accessibility need either).
+    /// </summary>
+    public void EraseCaseDetails()
     {
         ViewingNote = null;
         DeclineNote = null;
+        NeedsAccessibility = false;
     }
+
+    /// <summary>
+    /// Retention: the decision snapshot without what it said of households whose case details are erased, this offer's
+    /// own and its competitors (the API owns the snapshot's format and makes the reduced one).
+    /// </summary>
+    public void EraseFromSnapshot(string reduced) => DecisionSnapshot = reduced;
 
     /// <summary>The ranking and checks as they were when the offer was made, as JSON (PRODUCT §4: why this household got this apartment).</summary>
     public string DecisionSnapshot { get; private set; }

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Retention;
+using Allocation.Domain;
 using Allocation.Api.Tests.Reports;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -84,6 +86,55 @@ public sealed class RetentionTests
             Is.EqualTo(finished.Count));
         await Invariants.AssertHoldAsync(database.ConnectionString);
     }
+
+    [Test]
+    public async Task Decision_snapshots_keep_nothing_of_an_erased_households_case_and_everything_else()
+    {
+        await using var database = await FreshDatabase.CreateAsync("retention-snapshots");
+        await using var factory = new AllocationApiFactory(database.ConnectionString, new Dictionary<string, string> { ["Retention:ClosedRequestMonths"] = "12" });
+        using var client = factory.CreateClient();
+        var agreement = await client.CreateAgreementAsync();
+        var first = await client.RegisterApartmentAsync(agreement.Id, Api.NewApartment() with { IsAccessible = true });
+        var second = await client.RegisterApartmentAsync(agreement.Id, Api.NewApartment() with { IsAccessible = true });
+        // A: acute, a rent ceiling of 9,000, needs an accessible apartment. B: normal. Both are eligible for the first apartment, which goes to B.
+        var a = await client.CreateQueuedRequestAsync(Api.NewRequest(agreement.Id, "violence-exposed-women", Urgency.Acute, maxRent: 9000m) with { NeedsAccessibility = true });
+        factory.Clock.Advance(TimeSpan.FromMinutes(1));
+        var b = await client.CreateQueuedRequestAsync(Api.NewRequest(agreement.Id, "families-acute-homelessness"));
+        var toB = await client.CreateOfferAsync(first.Id, b.Id);
+        var toA = await client.CreateOfferAsync(second.Id, a.Id);
+        await client.PostOkAsync<OfferResponse>($"/api/v1/offers/{toA.Id}/decline", new DeclineOfferRequest(DeclineReason.Safety, "too close to a known address"));
+        await (await client.PostAsync($"{Lifecycle.RequestUri(a.Id)}/withdraw", null)).AssertStatusAsync(HttpStatusCode.OK);
+        var aInB = DecisionSnapshot.Pseudonym(toB.Id, a.Id);
+        Assert.That(toB.DecisionSnapshot!.Competitors.Single(c => c.Pseudonym == aInB).Urgency, Is.EqualTo(Urgency.Acute), "B's snapshot ranks A, acute");
+        var toAJson = await OfferJsonAsync(client, toA.Id);
+        Assert.That(toAJson, Does.Contain("Acute").And.Contain("9000").And.Contain("too close"), "A's own offer tells A's case");
+
+        factory.Clock.Advance(TimeSpan.FromDays(400));
+        await EraseAsync(factory);
+
+        // A's own offer: the decision it records, without A's case.
+        var erasedA = await client.GetOfferAsync(toA.Id);
+        var snapshotA = erasedA.DecisionSnapshot!;
+        Assert.That((erasedA.NeedsAccessibility, erasedA.DeclineNote, erasedA.DeclineReason), Is.EqualTo((false, (string?)null, (DeclineReason?)DeclineReason.Safety)));
+        Assert.That((snapshotA.TakenAt, snapshotA.PositionAmongEligible, snapshotA.QueuePosition),
+            Is.EqualTo((toA.DecisionSnapshot!.TakenAt, toA.DecisionSnapshot.PositionAmongEligible, toA.DecisionSnapshot.QueuePosition)));
+        Assert.That(snapshotA.RankExplanation, Is.EqualTo($"Position {snapshotA.QueuePosition}: {DecisionSnapshot.ErasedText}"));
+        Assert.That(snapshotA.Checks.Select(c => (c.Name, c.Passed, c.Explanation)),
+            Is.EqualTo(toA.DecisionSnapshot.Checks.Select(c => (c.Name, c.Passed, DecisionSnapshot.ErasedText))));
+        Assert.That(snapshotA.Competitors.Single(c => c.Chosen), Is.EqualTo(toA.DecisionSnapshot.Competitors.Single(c => c.Chosen) with { Urgency = Urgency.Normal, Erased = true }));
+        Assert.That(await OfferJsonAsync(client, toA.Id), Does.Not.Contain("Acute").And.Not.Contain("9000").And.Not.Contain("too close"));
+
+        // B's offer: A's entry reads as A's erased request does; B's own part is untouched.
+        var snapshotB = (await client.GetOfferAsync(toB.Id)).DecisionSnapshot!;
+        Assert.That(snapshotB.Competitors.Single(c => c.Pseudonym == aInB), Is.EqualTo(toB.DecisionSnapshot.Competitors.Single(c => c.Pseudonym == aInB) with { Urgency = Urgency.Normal, Erased = true }));
+        Assert.That(snapshotB.Competitors.Where(c => c.Pseudonym != aInB), Is.EqualTo(toB.DecisionSnapshot.Competitors.Where(c => c.Pseudonym != aInB)));
+        Assert.That(snapshotB.RankExplanation, Is.EqualTo(toB.DecisionSnapshot.RankExplanation));
+        Assert.That(snapshotB.Checks, Is.EqualTo(toB.DecisionSnapshot.Checks));
+        Assert.That(await OfferJsonAsync(client, toB.Id), Does.Not.Contain("Acute"));
+        await Invariants.AssertHoldAsync(database.ConnectionString);
+    }
+
+    private static async Task<string> OfferJsonAsync(HttpClient client, Guid offerId) => await (await client.GetAsync($"/api/v1/offers/{offerId}")).Content.ReadAsStringAsync();
 
     private static async Task EraseAsync(AllocationApiFactory factory)
     {

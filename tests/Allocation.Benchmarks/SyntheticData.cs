@@ -592,7 +592,7 @@ public static class SyntheticData
         /// <summary>A decision snapshot of the offer's shape: the chosen household, first among the eligible, every check passed.</summary>
         public string Snapshot() => new DecisionSnapshot(CreatedAt, 1, 1, "Synthetic: first in the queue for this apartment.",
             [.. new[] { "rooms", "rent", "accessibility", "districts", "consent" }.Select(n => new CheckResponse(n, true, $"The {n} check passed.", ""))],
-            [new CompetitorSnapshot($"C-{Id.ToString("N")[..8]}", 1, Group.PriorityRank, Request.Urgency, QueuedSince, true)]).Serialize();
+            [new CompetitorSnapshot($"C-{Id.ToString("N")[..8]}", 1, Group.PriorityRank, Request.Urgency, QueuedSince, true, false)]).Serialize();
     }
 
     private sealed record SynLease(Guid Id, SynOffer Offer, DateOnly StartDate, DateTimeOffset SignedAt);

@@ -87,8 +87,8 @@ internal static class ContractExamples
         OfferStatus.Open, Offered, Utc(6, 3, 15, 0), false, Utc(6, 1, 14, 0), "The household attended with the housing coordinator.", null, null, null,
         new DecisionSnapshot(Offered, 1, 2, RankExplanation, Checks,
         [
-            new CompetitorSnapshot("H-3f9a1c2b7d4e", 1, 1, Urgency.Acute, Queued, true),
-            new CompetitorSnapshot("H-8b20e5f61a93", 2, 2, Urgency.Urgent, Utc(3, 30, 8, 50), false),
+            new CompetitorSnapshot("H-3f9a1c2b7d4e", 1, 1, Urgency.Acute, Queued, true, false),
+            new CompetitorSnapshot("H-8b20e5f61a93", 2, 2, Urgency.Urgent, Utc(3, 30, 8, 50), false, false),
         ]), 0);
 
     private static readonly LeaseResponse Lease = new(LeaseId, SeedData.Botkyrka, SeedData.BotkyrkaAgreement, OfferId, null, ApartmentId, RequestId,

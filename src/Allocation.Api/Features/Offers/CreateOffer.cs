@@ -1,6 +1,4 @@
 using System.Runtime.CompilerServices;
-using System.Security.Cryptography;
-using System.Text;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Auth;
@@ -119,13 +117,9 @@ public sealed class CreateOfferHandler(AllocationDbContext db, Caller caller, Ti
             position,
             QueueOrder.Explain(row.Entry, position),
             mine.Checks.Select(CheckResponse.From).ToList(),
-            eligible.Select((q, i) => new CompetitorSnapshot(Pseudonym(offerId, q.RequestId), i + 1, q.PriorityRank,
-                q.Entry.Urgency, q.QueuedSince, q.RequestId == chosen.Id)).ToList()).Serialize();
+            eligible.Select((q, i) => new CompetitorSnapshot(DecisionSnapshot.Pseudonym(offerId, q.RequestId), i + 1, q.PriorityRank,
+                q.Entry.Urgency, q.QueuedSince, q.RequestId == chosen.Id, Erased: false)).ToList()).Serialize();
     }
-
-    // PRODUCT §6/§4: competitors are pseudonymised; keyed by the offer so pseudonyms cannot be linked across offers.
-    private static string Pseudonym(Guid offerId, Guid requestId) =>
-        "H-" + Convert.ToHexString(HMACSHA256.HashData(offerId.ToByteArray(), Encoding.ASCII.GetBytes(requestId.ToString())))[..12].ToLowerInvariant();
 
     private sealed class SnapshotRow
     {

@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Allocation.Api.Features.Queue;
@@ -10,8 +12,8 @@ namespace Allocation.Api.Features.Offers;
 /// <param name="TakenAt">When the offer was made and the snapshot taken (UTC instant, ISO 8601).</param>
 /// <param name="PositionAmongEligible">The chosen household's position among the households eligible for the apartment at that moment (1 = first).</param>
 /// <param name="QueuePosition">The chosen household's position in the agreement's whole queue at that moment.</param>
-/// <param name="RankExplanation">Why the household ranked where it did: target group and its priority rank, urgency and queue time.</param>
-/// <param name="Checks">Every hard check of the chosen household against the apartment, as evaluated then (all passed).</param>
+/// <param name="RankExplanation">Why the household ranked where it did: target group and its priority rank, urgency and queue time. Once the household's case details are erased under retention, only its queue position and "Erased under retention.".</param>
+/// <param name="Checks">Every hard check of the chosen household against the apartment, as evaluated then (all passed). Once the household's case details are erased under retention, each explanation reads "Erased under retention.".</param>
 /// <param name="Competitors">Every household eligible for the apartment at that moment, the chosen one included, in rank order and pseudonymised.</param>
 public sealed record DecisionSnapshot(
     DateTimeOffset TakenAt,
@@ -26,6 +28,41 @@ public sealed record DecisionSnapshot(
     public string Serialize() => JsonSerializer.Serialize(this, Json);
 
     public static DecisionSnapshot Deserialize(string json) => JsonSerializer.Deserialize<DecisionSnapshot>(json, Json)!;
+
+    /// <summary>What retention leaves in place of what an erased household's case details said.</summary>
+    public const string ErasedText = "Erased under retention.";
+
+    /// <summary>
+    /// A competitor's pseudonym (PRODUCT §4, §6): keyed by the offer, so the same household has another one in every
+    /// offer. Retention computes it again to find an erased household's entry.
+    /// </summary>
+    public static string Pseudonym(Guid offerId, Guid requestId) =>
+        "H-" + Convert.ToHexString(HMACSHA256.HashData(offerId.ToByteArray(), Encoding.ASCII.GetBytes(requestId.ToString())))[..12].ToLowerInvariant();
+
+    /// <summary>
+    /// Retention (gallring, PRODUCT §6): the snapshot without what it said of households whose case details are erased.
+    /// Their entries keep position, priority rank and queue time, which the request keeps too, and read urgency
+    /// <c>Normal</c> as the erased request does, marked <see cref="CompetitorSnapshot.Erased"/>. If the chosen household
+    /// is one of them, the rank explanation and the checks' explanations, which describe its case, are erased as well.
+    /// Returns this same instance when none of them is in the snapshot.
+    /// </summary>
+    /// <param name="offerId">The offer the snapshot belongs to (its pseudonyms are keyed by it).</param>
+    /// <param name="chosenRequestId">The request the offer was made to.</param>
+    /// <param name="erased">Requests whose case details are erased.</param>
+    public DecisionSnapshot WithErased(Guid offerId, Guid chosenRequestId, IEnumerable<Guid> erased)
+    {
+        var erasedIds = erased.ToHashSet();
+        var pseudonyms = erasedIds.Select(id => Pseudonym(offerId, id)).ToHashSet();
+        var chosenErased = erasedIds.Contains(chosenRequestId);
+        if (!chosenErased && !Competitors.Any(c => !c.Erased && pseudonyms.Contains(c.Pseudonym))) return this;
+        var snapshot = this with
+        {
+            Competitors = Competitors.Select(c => pseudonyms.Contains(c.Pseudonym) ? c with { Urgency = Urgency.Normal, Erased = true } : c).ToList(),
+        };
+        return chosenErased
+            ? snapshot with { RankExplanation = $"Position {QueuePosition}: {ErasedText}", Checks = Checks.Select(c => c with { Explanation = ErasedText }).ToList() }
+            : snapshot;
+    }
 }
 
 /// <summary>A household eligible for the apartment when the offer was made, without any identifying data.</summary>
@@ -35,7 +72,9 @@ public sealed record DecisionSnapshot(
 /// <param name="Urgency">The household's urgency at that moment.</param>
 /// <param name="QueuedSince">The household's queue time (UTC instant, ISO 8601).</param>
 /// <param name="Chosen">True for the household that got the offer.</param>
-public sealed record CompetitorSnapshot(string Pseudonym, int PositionAmongEligible, int PriorityRank, Urgency Urgency, DateTimeOffset QueuedSince, bool Chosen);
+/// <param name="Erased">True once the household's case details were erased under retention: its urgency then reads <c>Normal</c>, as its erased request's does.</param>
+public sealed record CompetitorSnapshot(string Pseudonym, int PositionAmongEligible, int PriorityRank, Urgency Urgency, DateTimeOffset QueuedSince, bool Chosen,
+    bool Erased);
 
 /// <summary>One apartment offered to one household by a coordinator. The housing company sees of the household only its size and accessibility need, never target group, urgency, protection or the decision snapshot.</summary>
 /// <param name="Id">The offer's id.</param>

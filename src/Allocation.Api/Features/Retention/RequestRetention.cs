@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
@@ -30,8 +31,9 @@ public sealed class RetentionPeriods(IConfiguration configuration)
 /// <summary>
 /// Retention (gallring, PRODUCT §6: store the minimum): requests closed, rejected or withdrawn longer ago than their
 /// municipality's period have their case reference and free text erased and their household details reduced to what
-/// reports need (<see cref="AllocationRequest.Erase"/>); their offers lose their notes, their ended leases' follow-ups
-/// theirs. Reports of any date count the same before and after: they read only what is kept. Each erasure is one
+/// reports need (<see cref="AllocationRequest.Erase"/>); their offers lose their notes and the accessibility need, their
+/// ended leases' follow-ups their notes, and every decision snapshot that ranked them (their own offers' and those
+/// they competed in) what it said of their case (<see cref="DecisionSnapshot.WithErased"/>). Reports of any date count the same before and after: they read only what is kept. Each erasure is one
 /// audited change; the audit trail itself holds no personal data and keeps its chain.
 /// </summary>
 public sealed class RequestRetention(AllocationDbContext db, AuditContext audit, TimeProvider clock, RetentionPeriods periods)
@@ -65,7 +67,13 @@ public sealed class RequestRetention(AllocationDbContext db, AuditContext audit,
                 """, own.Keys.ToArray(), own.Values.ToArray(), now, fallback)).IgnoreQueryFilters().ToListAsync(ct);
             var ids = due.Select(r => r.Id).ToList();
             foreach (var request in due) request.Erase(now);
-            foreach (var offer in await db.Offers.IgnoreQueryFilters().Where(o => ids.Contains(o.RequestId)).ToListAsync(ct)) offer.EraseNotes();
+            foreach (var offer in await SnapshotsRankingAsync(due, now, own.Values.Append(fallback).Min(), ct))
+            {
+                if (ids.Contains(offer.RequestId)) offer.EraseCaseDetails();
+                var snapshot = DecisionSnapshot.Deserialize(offer.DecisionSnapshot);
+                var reduced = snapshot.WithErased(offer.Id, offer.RequestId, due.Where(r => r.AgreementId == offer.AgreementId).Select(r => r.Id));
+                if (!ReferenceEquals(reduced, snapshot)) offer.EraseFromSnapshot(reduced.Serialize());
+            }
             await db.FollowUps
                 .Where(f => db.Leases.IgnoreQueryFilters().Any(l => l.Id == f.LeaseId && l.RequestId != null && ids.Contains(l.RequestId.Value) && l.Status != LeaseStatus.Active))
                 .ExecuteUpdateAsync(s => s.SetProperty(f => f.Note, (string?)null), ct);
@@ -75,6 +83,23 @@ public sealed class RequestRetention(AllocationDbContext db, AuditContext audit,
             erased += due.Count;
             if (due.Count < Batch) return erased;
         }
+    }
+
+    /// <summary>
+    /// The offers whose decision snapshot may rank one of <paramref name="due"/>: made in its agreement while it could
+    /// be queued, after it was created and before it finished, which was at least the shortest period ago. Locked, so an
+    /// offer changing meanwhile waits rather than failing the batch.
+    /// </summary>
+    private Task<List<Offer>> SnapshotsRankingAsync(IReadOnlyList<AllocationRequest> due, DateTimeOffset now, int shortestMonths, CancellationToken ct)
+    {
+        var agreements = due.Select(r => r.AgreementId).Distinct().ToArray();
+        var from = due.Count == 0 ? now : due.Min(r => r.CreatedAt);
+        return db.Offers.FromSql($"""
+                SELECT o.*, o.xmin FROM offers o
+                WHERE o.agreement_id = ANY({agreements}) AND o.created_at >= {from} AND o.created_at <= {now.AddMonths(-shortestMonths)}
+                ORDER BY o.id
+                FOR UPDATE
+                """).IgnoreQueryFilters().ToListAsync(ct);
     }
 }
 
