@@ -1,8 +1,13 @@
 using System.Net;
 using System.Text.Json.Nodes;
+using System.Net.Http.Json;
+using Allocation.Api.Features.AllocationRequests;
+using Allocation.Api.Features.Network;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Retention;
 using Allocation.Domain;
+using Allocation.Domain.Network;
+using Allocation.Api.Tests.Network;
 using Allocation.Api.Tests.Reports;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -131,6 +136,42 @@ public sealed class RetentionTests
         Assert.That(snapshotB.RankExplanation, Is.EqualTo(toB.DecisionSnapshot.RankExplanation));
         Assert.That(snapshotB.Checks, Is.EqualTo(toB.DecisionSnapshot.Checks));
         Assert.That(await OfferJsonAsync(client, toB.Id), Does.Not.Contain("Acute"));
+        await Invariants.AssertHoldAsync(database.ConnectionString);
+    }
+
+    [Test]
+    public async Task A_finished_relocation_keeps_only_its_household_size_and_who_may_never_see_it()
+    {
+        await using var database = await FreshDatabase.CreateAsync("retention-network");
+        await using var factory = new AllocationApiFactory(database.ConnectionString, new Dictionary<string, string> { ["Retention:ClosedRequestMonths"] = "12" });
+        var botkyrka = await NetworkWorld.JoinAsync(factory, NetworkWorld.Botkyrka, "Botkyrka");
+        await NetworkWorld.JoinAsync(factory, NetworkWorld.Huddinge, "Huddinge"); // the person's wish
+        var nykvarn = await NetworkWorld.JoinAsync(factory, NetworkWorld.Nykvarn, "Nykvarn");
+        async Task<(AllocationRequestResponse, RelocationRequestResponse)> PostAsync()
+        {
+            var allocation = await botkyrka.Coordinator.CreateQueuedRequestAsync(
+                Api.NewRequest(botkyrka.AgreementId, urgency: Urgency.Acute, minRooms: 3) with { NeedsAccessibility = true });
+            var posted = await botkyrka.Coordinator.PostAsJsonAsync("/api/v1/network/relocation-requests",
+                new CreateRelocationRequestRequest(new DateOnly(2026, 8, 1), true, [NetworkWorld.Huddinge], [NetworkWorld.Nykvarn], allocation.Id), Api.Json);
+            await posted.AssertStatusAsync(HttpStatusCode.Created);
+            return (allocation, await posted.ReadAsync<RelocationRequestResponse>());
+        }
+        var (finished, withdrawn) = await PostAsync();
+        await botkyrka.Coordinator.PostOkAsync<RelocationRequestResponse>($"/api/v1/network/relocation-requests/{withdrawn.Id}/withdraw");
+        await (await botkyrka.Coordinator.PostAsync($"{Lifecycle.RequestUri(finished.Id)}/withdraw", null)).AssertStatusAsync(HttpStatusCode.OK);
+        var (_, open) = await PostAsync(); // still under way: the members offering need what it says
+
+        factory.Clock.Advance(TimeSpan.FromDays(400));
+        await EraseAsync(factory);
+
+        var erased = await botkyrka.Coordinator.GetAsync<RelocationRequestResponse>($"/api/v1/network/relocation-requests/{withdrawn.Id}");
+        Assert.That((erased.HouseholdSize, erased.RoomsNeeded, erased.NeedsAccessibility, erased.Urgency, erased.WishedMunicipalityCodes.Count, erased.Status),
+            Is.EqualTo((withdrawn.HouseholdSize, 1, false, Urgency.Normal, 0, RelocationRequestStatus.Withdrawn)), "the household's needs and the person's wish are gone");
+        Assert.That(erased.ExcludedMunicipalityCodes, Is.EqualTo(new[] { NetworkWorld.Nykvarn }), "who may never see it stays");
+        await (await nykvarn.Coordinator.GetAsync($"/api/v1/network/relocation-requests/{withdrawn.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        var underWay = await botkyrka.Coordinator.GetAsync<RelocationRequestResponse>($"/api/v1/network/relocation-requests/{open.Id}");
+        Assert.That((underWay.RoomsNeeded, underWay.NeedsAccessibility, underWay.Urgency, string.Join(",", underWay.WishedMunicipalityCodes)),
+            Is.EqualTo((3, true, Urgency.Acute, NetworkWorld.Huddinge)), "a relocation under way is untouched");
         await Invariants.AssertHoldAsync(database.ConnectionString);
     }
 

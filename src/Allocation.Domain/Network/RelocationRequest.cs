@@ -111,6 +111,21 @@ public sealed class RelocationRequest
         };
     }
 
+    /// <summary>
+    /// Retention (gallring), with the origin's allocation request once the move is over: what the household needed beyond
+    /// its size (rooms as one, no accessibility need, urgency <c>Normal</c>, as the erased allocation request reads) and the
+    /// person's wish of destination. The excluded members stay: they must never see the request, now or later.
+    /// </summary>
+    public void EraseCaseDetails()
+    {
+        if (Status is not (RelocationRequestStatus.Relocated or RelocationRequestStatus.Withdrawn))
+            throw new InvalidOperationException($"Only a relocated or withdrawn relocation request can be erased; this one is {Status}.");
+        RoomsNeeded = 1;
+        NeedsAccessibility = false;
+        Urgency = Urgency.Normal;
+        WishedMunicipalityCodes = [];
+    }
+
     /// <summary>PRODUCT §7: an excluded municipality does not see the request at all; the origin sees it as its own.</summary>
     public static bool IsExcluded(string[] excluded, string municipalityCode) => excluded.Contains(municipalityCode);
 
