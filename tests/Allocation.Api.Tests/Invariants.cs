@@ -85,6 +85,11 @@ public static class Invariants
             GROUP BY rr.id
             HAVING count(o.id) <> CASE rr.status WHEN 'Matched' THEN 1 ELSE 0 END
             """),
+        ("a relocation request is open or matched only while its household is in the origin's queue", """
+            SELECT rr.id::text || ': ' || rr.status || ' while its allocation request is ' || r.status
+            FROM relocation_requests rr JOIN allocation_requests r ON r.id = rr.allocation_request_id
+            WHERE (rr.status = 'Open' AND r.status NOT IN ('Approved', 'Offered')) OR (rr.status = 'Matched' AND r.status <> 'Offered')
+            """),
         ("at most one active reservation per apartment", """
             SELECT apartment_id::text || ': ' || count(*) || ' reservations not ended'
             FROM reservations WHERE ended_at IS NULL GROUP BY apartment_id HAVING count(*) > 1

@@ -150,4 +150,70 @@ public sealed class RelocationLifecycleTests : ApiTest
                 Assert.That((state.Status, apartmentNow, household), Is.EqualTo((RelocationRequestStatus.Matched, ApartmentStatus.OfferedToNetwork, RequestStatus.Offered)));
         }
     }
+
+    [Test]
+    public async Task A_household_that_leaves_the_queue_takes_its_open_relocation_request_off_the_network()
+    {
+        async Task<(Guid Allocation, RelocationRequestResponse Relocation, RelocationOfferResponse Offer, Guid Apartment)> PostedAndOfferedAsync()
+        {
+            var (allocation, relocation) = await _botkyrka.RelocationAsync();
+            var apartment = await _huddinge.NetworkApartmentAsync();
+            return (allocation.Id, relocation, await _huddinge.OfferAsync(relocation.Id, apartment.Id), apartment.Id);
+        }
+        var withdrawn = await PostedAndOfferedAsync();
+        var closed = await PostedAndOfferedAsync();
+        var housed = await PostedAndOfferedAsync();
+        var local = await _botkyrka.HousingCompany.RegisterApartmentAsync(_botkyrka.AgreementId);
+
+        await (await _botkyrka.Coordinator.PostAsync($"{Lifecycle.RequestUri(withdrawn.Allocation)}/withdraw", null)).AssertStatusAsync(HttpStatusCode.OK);
+        await (await _botkyrka.Coordinator.PostAsJsonAsync($"{Lifecycle.RequestUri(closed.Allocation)}/close",
+            new Features.AllocationRequests.CloseRequestRequest(RequestOutcome.OwnFirstHandLease), Api.Json)).AssertStatusAsync(HttpStatusCode.OK);
+        var localOffer = await _botkyrka.Coordinator.CreateOfferAsync(local.Id, housed.Allocation);
+        await _botkyrka.Coordinator.AcceptAsync(localOffer.Id);
+        Assert.That((await _botkyrka.Coordinator.GetAsync<RelocationRequestResponse>($"/api/v1/network/relocation-requests/{housed.Relocation.Id}")).Status,
+            Is.EqualTo(RelocationRequestStatus.Open), "a local offer alone does not end the network's search: it may still be declined");
+        await _botkyrka.HousingCompany.ConfirmLeaseAsync(localOffer.Id, new DateOnly(2026, 7, 1));
+
+        foreach (var (what, household) in new[] { ("withdrawn", withdrawn), ("closed", closed), ("housed locally", housed) })
+        {
+            var relocation = await _botkyrka.Coordinator.GetAsync<RelocationRequestResponse>($"/api/v1/network/relocation-requests/{household.Relocation.Id}");
+            Assert.That(relocation.Status, Is.EqualTo(RelocationRequestStatus.Withdrawn), what);
+            Assert.That((await _huddinge.Coordinator.GetAsync<RelocationOfferResponse>($"/api/v1/network/relocation-offers/{household.Offer.Id}")).Status,
+                Is.EqualTo(RelocationOfferStatus.Released), $"{what}: the member's offer is released");
+            Assert.That((await _huddinge.Coordinator.GetApartmentAsync(household.Apartment)).Status, Is.EqualTo(ApartmentStatus.Available), $"{what}: and its apartment free");
+            await (await _huddinge.Coordinator.GetAsync($"/api/v1/network/open-relocation-requests/{household.Relocation.Id}"))
+                .AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
+        }
+    }
+
+    [Test]
+    public async Task A_household_leaving_the_queue_racing_a_network_accept_leaves_exactly_one_winner()
+    {
+        for (var round = 0; round < 5; round++)
+        {
+            var (allocation, relocation) = await _botkyrka.RelocationAsync();
+            var apartment = await _huddinge.NetworkApartmentAsync();
+            var offer = await _huddinge.OfferAsync(relocation.Id, apartment.Id);
+
+            var responses = await Task.WhenAll(
+                _botkyrka.Coordinator.PostAsync($"{Lifecycle.RequestUri(allocation.Id)}/withdraw", null),
+                _botkyrka.Partner.PostAsync($"/api/v1/network/relocation-offers/{offer.Id}/accept", null));
+
+            var (withdraw, accept) = (responses[0].StatusCode, responses[1].StatusCode);
+            Assert.That(new[] { withdraw, accept }.Count(s => s == HttpStatusCode.OK), Is.EqualTo(1), $"round {round}: exactly one wins");
+            var refused = responses.Single(r => r.StatusCode != HttpStatusCode.OK);
+            var body = await refused.Content.ReadAsStringAsync();
+            Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.Conflict), body);
+            var code = System.Text.Json.Nodes.JsonNode.Parse(body)!["code"]!.GetValue<string>();
+            Assert.That(code, withdraw == HttpStatusCode.OK ? Is.AnyOf("offer-not-open", "relocation-request-not-open") : Is.EqualTo("request-not-withdrawable"),
+                $"round {round}: refused by the rules, not by a deadlock");
+            var state = await _botkyrka.Coordinator.GetAsync<RelocationRequestResponse>($"/api/v1/network/relocation-requests/{relocation.Id}");
+            var apartmentNow = (await _huddinge.Coordinator.GetApartmentAsync(apartment.Id)).Status;
+            var household = (await _botkyrka.Coordinator.GetRequestAsync(allocation.Id)).Status;
+            if (withdraw == HttpStatusCode.OK)
+                Assert.That((state.Status, apartmentNow, household), Is.EqualTo((RelocationRequestStatus.Withdrawn, ApartmentStatus.Available, RequestStatus.Withdrawn)));
+            else
+                Assert.That((state.Status, apartmentNow, household), Is.EqualTo((RelocationRequestStatus.Matched, ApartmentStatus.OfferedToNetwork, RequestStatus.Offered)));
+        }
+    }
 }

@@ -97,12 +97,14 @@ public static class AllocationRequestEndpoints
             (id, version, body, m, ct) => m.Send(new RejectRequestCommand(id, version, body), ct))
             .Refuses(("request-not-submitted", "the request is not submitted"));
         MapTransition(group, Access.ManageRequests, "withdraw", "WithdrawAllocationRequest", "Withdraw a request",
-            "The household no longer needs the social contract. Not while an offer is open or a lease is signed.",
+            "The household no longer needs the social contract. Not while an offer is open or a lease is signed. A relocation request of "
+            + "the household still open in the Södertörn network is withdrawn with it, its offers released.",
             (id, version, _, m, ct) => m.Send(new WithdrawRequestCommand(id, version), ct))
             .Refuses(("request-not-withdrawable", "the request is offered, housed or has ended"));
         MapTransition(group, Access.ManageRequests, "close", "CloseAllocationRequest", "Close a request with its outcome",
             "Records how the household's need ended: own first- or second-hand lease, social contract taken over, relocated through the network, "
-            + "or other/unknown. Reports count the outcomes.",
+            + "or other/unknown. Reports count the outcomes. A relocation request of the household still open in the Södertörn network "
+            + "is withdrawn with it, its offers released.",
             new CloseRequestRequest(RequestOutcome.OwnFirstHandLease),
             (id, version, body, m, ct) => m.Send(new CloseRequestCommand(id, version, body), ct))
             .Refuses(("request-not-closable", "the request is not submitted, approved or housed"));

@@ -14,6 +14,10 @@ public sealed record CloseRequestCommand(Guid RequestId, uint? ExpectedVersion, 
 
 public sealed class CloseRequestHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller, TimeProvider clock) : ICommandHandler<CloseRequestCommand, AllocationRequestResponse>
 {
-    public async ValueTask<AllocationRequestResponse> Handle(CloseRequestCommand command, CancellationToken ct) =>
-        await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, r => r.Close(command.Body.Outcome, clock.GetUtcNow()), ct);
+    public async ValueTask<AllocationRequestResponse> Handle(CloseRequestCommand command, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, r => r.Close(command.Body.Outcome, now), ct,
+            leavesQueueAt: now);
+    }
 }

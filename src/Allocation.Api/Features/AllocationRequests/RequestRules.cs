@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Allocation.Api.Features.Network;
 using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
@@ -68,14 +69,20 @@ internal static class RequestRules
     public static async Task<AllocationRequestResponse> ReadAsync(AllocationDbContext db, CaseReferenceProtector protector, Caller caller, Guid id, CancellationToken ct) =>
         (await db.AllocationRequests.AsNoTracking().Where(r => r.Id == id).Select(AllocationRequestResponse.Projection(db)).SingleAsync(ct)).ShownTo(protector, caller);
 
-    /// <summary>Locks the request, checks If-Match when given, applies the domain transition and saves, in one transaction.</summary>
+    /// <summary>
+    /// Locks the request, checks If-Match when given, applies the domain transition and saves, in one transaction. With
+    /// <paramref name="leavesQueueAt"/> the household leaves the queue for good then: its relocation requests still open in
+    /// the network are withdrawn with it (<see cref="RelocationRules.LockOpenOfHouseholdAsync"/>).
+    /// </summary>
     public static async Task<AllocationRequestResponse> TransitionAsync(AllocationDbContext db, CaseReferenceProtector protector, Caller caller,
-        Guid requestId, uint? expectedVersion, Action<AllocationRequest> transition, CancellationToken ct)
+        Guid requestId, uint? expectedVersion, Action<AllocationRequest> transition, CancellationToken ct, DateTimeOffset? leavesQueueAt = null)
     {
         await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
+        var relocations = leavesQueueAt is null ? [] : await RelocationRules.LockOpenOfHouseholdAsync(db, requestId, ct);
         var request = await db.LockRequestAsync(requestId, ct) ?? throw new NotFoundException("allocation request", requestId);
         ETags.Expect(db, request, expectedVersion, r => r.Version);
         transition(request);
+        foreach (var relocation in relocations) await RelocationRules.WithdrawAsync(db, relocation, leavesQueueAt!.Value, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return await ResponseAsync(db, protector, caller, request, ct);

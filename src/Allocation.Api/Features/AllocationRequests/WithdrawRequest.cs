@@ -10,6 +10,9 @@ public sealed record WithdrawRequestCommand(Guid RequestId, uint? ExpectedVersio
 
 public sealed class WithdrawRequestHandler(AllocationDbContext db, CaseReferenceProtector protector, Caller caller, TimeProvider clock) : ICommandHandler<WithdrawRequestCommand, AllocationRequestResponse>
 {
-    public async ValueTask<AllocationRequestResponse> Handle(WithdrawRequestCommand command, CancellationToken ct) =>
-        await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, r => r.Withdraw(clock.GetUtcNow()), ct);
+    public async ValueTask<AllocationRequestResponse> Handle(WithdrawRequestCommand command, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
+        return await RequestRules.TransitionAsync(db, protector, caller, command.RequestId, command.ExpectedVersion, r => r.Withdraw(now), ct, leavesQueueAt: now);
+    }
 }

@@ -26,6 +26,9 @@ public sealed class ConfirmLeaseHandler(AllocationDbContext db, TimeProvider clo
     public async ValueTask<LeaseResponse> Handle(ConfirmLeaseCommand command, CancellationToken ct)
     {
         await using var tx = await db.Database.BeginCommandTransactionAsync(ct);
+        // Housed here, the household no longer needs a move through the network: its open relocation requests, locked
+        // first as the network locks them, are withdrawn with this lease.
+        var relocations = await Network.RelocationRules.LockOpenOfOfferAsync(db, command.OfferId, ct);
         // Locked like every offer command, so of parallel confirmations exactly one creates the lease (PRODUCT §11).
         var (offer, apartment, request, agreement) = await Offers.OfferRules.LockAsync(db, command.OfferId, ct)
             ?? throw new NotFoundException("offer", command.OfferId);
@@ -33,6 +36,7 @@ public sealed class ConfirmLeaseHandler(AllocationDbContext db, TimeProvider clo
 
         var lease = offer.ConfirmLease(apartment, request, agreement, command.Body.StartDate, command.Body.Form, command.Body.TrialEndsOn, now);
         db.Leases.Add(lease);
+        foreach (var relocation in relocations) await Network.RelocationRules.WithdrawAsync(db, relocation, now, ct);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
         return LeaseResponse.From(lease, now);

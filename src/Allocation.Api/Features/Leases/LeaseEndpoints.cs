@@ -23,7 +23,8 @@ public static class LeaseEndpoints
             .WithSummary("Confirm the signed lease of an accepted offer")
             .WithDescription("The housing company confirms the signed lease: start date, lease form and trial period end (default: the agreement's "
                              + "trial months). The apartment becomes leased and the household housed. One lease per offer "
-                             + "and one active lease per apartment.")
+                             + "and one active lease per apartment. A relocation request of the household still open in the Södertörn "
+                             + "network is withdrawn with the lease, its offers released.")
             .Refuses(
                 ("offer-not-accepted", "the offer is not accepted (open, declined, withdrawn or expired)"),
                 ("lease-already-confirmed", "the lease of this offer is already confirmed"),

@@ -26,19 +26,52 @@ public sealed class WithdrawRelocationRequestHandler(AllocationDbContext db, Tim
         var request = await db.LockRelocationRequestAsync(command.RelocationRequestId, ct)
                       ?? throw new NotFoundException("relocation request", command.RelocationRequestId);
         ETags.Expect(db, request, command.ExpectedVersion, r => r.Version);
+
+        await RelocationRules.WithdrawAsync(db, request, clock.GetUtcNow(), ct);
+
+        await db.SaveChangesAsync(ct);
+        await tx.CommitAsync(ct);
+        return RelocationRequestResponse.From(request);
+    }
+}
+
+public static class RelocationRules
+{
+    /// <summary>Withdraws a locked relocation request: locks its open offers in id order with their apartments, releases them, and records the events.</summary>
+    public static async Task WithdrawAsync(AllocationDbContext db, RelocationRequest request, DateTimeOffset now, CancellationToken ct)
+    {
         var open = new List<(RelocationOffer, Apartment?)>();
         foreach (var o in await db.LockOpenRelocationOffersAsync(request.Id, ct))
             open.Add((o, o.ApartmentId is { } id ? await db.LockApartmentAsync(id, ct, bypassScope: true) : null));
-        var now = clock.GetUtcNow();
 
         request.Withdraw(open, now);
 
         foreach (var (offer, _) in open) NetworkEvents.OfferChanged(db, offer, request, now);
         await NetworkEvents.RequestOnBoardAsync(db, request, "withdrawn", now, ct);
-        await db.SaveChangesAsync(ct);
-        await tx.CommitAsync(ct);
-        return RelocationRequestResponse.From(request);
     }
+
+    /// <summary>
+    /// When the origin's household leaves its queue for good (withdrawn, closed, or housed by a local lease), its
+    /// relocation requests still open in the network are withdrawn in the same transaction, their offers released and
+    /// their apartments available again, so no member keeps offering, or holding an apartment, for a household that no
+    /// longer needs one. This locks them, before the allocation request is locked: the network's order (a network accept
+    /// locks the relocation request first and the allocation request last), so the two queue rather than deadlock, and
+    /// whichever commits first wins while the other is refused (the request is no longer approved, or the relocation
+    /// request no longer open). The caller withdraws them (<see cref="WithdrawAsync"/>) once its own change is made.
+    /// </summary>
+    public static Task<List<RelocationRequest>> LockOpenOfHouseholdAsync(AllocationDbContext db, Guid allocationRequestId, CancellationToken ct) =>
+        db.RelocationRequests
+            .FromSql($"SELECT *, xmin FROM relocation_requests WHERE allocation_request_id = {allocationRequestId} AND status = 'Open' ORDER BY id FOR UPDATE")
+            .IgnoreQueryFilters().ToListAsync(ct);
+
+    /// <summary>As <see cref="LockOpenOfHouseholdAsync"/>, for the household a local offer was made to.</summary>
+    public static Task<List<RelocationRequest>> LockOpenOfOfferAsync(AllocationDbContext db, Guid offerId, CancellationToken ct) =>
+        db.RelocationRequests
+            .FromSql($"""
+                SELECT *, xmin FROM relocation_requests
+                WHERE allocation_request_id = (SELECT request_id FROM offers WHERE id = {offerId}) AND status = 'Open' ORDER BY id FOR UPDATE
+                """)
+            .IgnoreQueryFilters().ToListAsync(ct);
 }
 
 /// <summary>The origin or the destination calls off an accepted move whose lease was never signed.</summary>
