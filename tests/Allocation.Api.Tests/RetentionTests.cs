@@ -145,7 +145,7 @@ public sealed class RetentionTests
         await using var database = await FreshDatabase.CreateAsync("retention-network");
         await using var factory = new AllocationApiFactory(database.ConnectionString, new Dictionary<string, string> { ["Retention:ClosedRequestMonths"] = "12" });
         var botkyrka = await NetworkWorld.JoinAsync(factory, NetworkWorld.Botkyrka, "Botkyrka");
-        await NetworkWorld.JoinAsync(factory, NetworkWorld.Huddinge, "Huddinge"); // the person's wish
+        var huddinge = await NetworkWorld.JoinAsync(factory, NetworkWorld.Huddinge, "Huddinge");
         var nykvarn = await NetworkWorld.JoinAsync(factory, NetworkWorld.Nykvarn, "Nykvarn");
         async Task<(AllocationRequestResponse, RelocationRequestResponse)> PostAsync()
         {
@@ -157,6 +157,13 @@ public sealed class RetentionTests
             return (allocation, await posted.ReadAsync<RelocationRequestResponse>());
         }
         var (finished, withdrawn) = await PostAsync();
+        var apartment = await huddinge.HousingCompany.RegisterApartmentAsync(huddinge.AgreementId, Api.NewApartment(rooms: 3) with { IsAccessible = true });
+        await (await huddinge.Coordinator.PutAsJsonAsync($"/api/v1/apartments/{apartment.Id}/network", new NetworkAvailabilityRequest(true), Api.Json))
+            .AssertStatusAsync(HttpStatusCode.OK);
+        var declined = await huddinge.OfferAsync(withdrawn.Id, apartment.Id);
+        var answer = await botkyrka.Coordinator.PostOkAsync<RelocationOfferResponse>($"/api/v1/network/relocation-offers/{declined.Id}/decline",
+            new DeclineRelocationOfferRequest(DeclineReason.Safety, "too close to a known address"));
+        Assert.That(answer.DeclineNote, Is.EqualTo("too close to a known address"));
         await botkyrka.Coordinator.PostOkAsync<RelocationRequestResponse>($"/api/v1/network/relocation-requests/{withdrawn.Id}/withdraw");
         await (await botkyrka.Coordinator.PostAsync($"{Lifecycle.RequestUri(finished.Id)}/withdraw", null)).AssertStatusAsync(HttpStatusCode.OK);
         var (_, open) = await PostAsync(); // still under way: the members offering need what it says
@@ -168,6 +175,9 @@ public sealed class RetentionTests
         Assert.That((erased.HouseholdSize, erased.RoomsNeeded, erased.NeedsAccessibility, erased.Urgency, erased.WishedMunicipalityCodes.Count, erased.Status),
             Is.EqualTo((withdrawn.HouseholdSize, 1, false, Urgency.Normal, 0, RelocationRequestStatus.Withdrawn)), "the household's needs and the person's wish are gone");
         Assert.That(erased.ExcludedMunicipalityCodes, Is.EqualTo(new[] { NetworkWorld.Nykvarn }), "who may never see it stays");
+        var declinedNow = await huddinge.Coordinator.GetAsync<RelocationOfferResponse>($"/api/v1/network/relocation-offers/{declined.Id}");
+        Assert.That((declinedNow.Status, declinedNow.DeclineReason, declinedNow.DeclineNote), Is.EqualTo((RelocationOfferStatus.Declined, (DeclineReason?)DeclineReason.Safety, (string?)null)),
+            "the offer's answer stays for the ledger and reports; the note about the household goes");
         await (await nykvarn.Coordinator.GetAsync($"/api/v1/network/relocation-requests/{withdrawn.Id}")).AssertProblemAsync(HttpStatusCode.NotFound, "not-found");
         var underWay = await botkyrka.Coordinator.GetAsync<RelocationRequestResponse>($"/api/v1/network/relocation-requests/{open.Id}");
         Assert.That((underWay.RoomsNeeded, underWay.NeedsAccessibility, underWay.Urgency, string.Join(",", underWay.WishedMunicipalityCodes)),

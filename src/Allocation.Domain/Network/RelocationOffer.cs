@@ -63,6 +63,13 @@ public sealed class RelocationOffer
     public string? CancelNote { get; private set; }
     public uint Version { get; private set; }
 
+    /// <summary>Retention (gallring): the free text recorded about the household's answer or the called-off move is erased with the origin's request.</summary>
+    public void EraseNotes()
+    {
+        DeclineNote = null;
+        CancelNote = null;
+    }
+
     /// <summary>A member on this platform offers an apartment of its stock that it made available to the network.</summary>
     /// <param name="request">The relocation request answered, locked.</param>
     /// <param name="apartment">The member's available apartment, locked.</param>

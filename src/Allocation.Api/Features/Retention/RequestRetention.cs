@@ -34,7 +34,7 @@ public sealed class RetentionPeriods(IConfiguration configuration)
 /// municipality's period have their case reference and free text erased and their household details reduced to what
 /// reports need (<see cref="AllocationRequest.Erase"/>); their offers lose their notes and the accessibility need, their
 /// ended leases' follow-ups their notes, their finished relocations through the network the household's needs and wish
-/// (<see cref="RelocationRequest.EraseCaseDetails"/>), and every decision snapshot that ranked them (their own offers' and those
+/// (<see cref="RelocationRequest.EraseCaseDetails"/>) and the notes on their network offers, and every decision snapshot that ranked them (their own offers' and those
 /// they competed in) what it said of their case (<see cref="DecisionSnapshot.WithErased"/>). Reports of any date count the same before and after: they read only what is kept. Each erasure is one
 /// audited change; the audit trail itself holds no personal data and keeps its chain.
 /// </summary>
@@ -76,12 +76,16 @@ public sealed class RequestRetention(AllocationDbContext db, AuditContext audit,
                 var reduced = snapshot.WithErased(offer.Id, offer.RequestId, due.Where(r => r.AgreementId == offer.AgreementId).Select(r => r.Id));
                 if (!ReferenceEquals(reduced, snapshot)) offer.EraseFromSnapshot(reduced.Serialize());
             }
-            // A relocation through the network that is over; one still under way keeps what the members offering need.
-            foreach (var relocation in await db.RelocationRequests.IgnoreQueryFilters()
-                         .Where(r => r.AllocationRequestId != null && ids.Contains(r.AllocationRequestId.Value)
-                                     && (r.Status == RelocationRequestStatus.Relocated || r.Status == RelocationRequestStatus.Withdrawn))
-                         .ToListAsync(ct))
-                relocation.EraseCaseDetails();
+            // A relocation through the network that is over, with its offers' notes; one still under way keeps what the
+            // members offering need.
+            var relocations = await db.RelocationRequests.IgnoreQueryFilters()
+                .Where(r => r.AllocationRequestId != null && ids.Contains(r.AllocationRequestId.Value)
+                            && (r.Status == RelocationRequestStatus.Relocated || r.Status == RelocationRequestStatus.Withdrawn))
+                .ToListAsync(ct);
+            foreach (var relocation in relocations) relocation.EraseCaseDetails();
+            var relocationIds = relocations.Select(r => r.Id).ToList();
+            foreach (var offer in await db.RelocationOffers.IgnoreQueryFilters().Where(o => relocationIds.Contains(o.RelocationRequestId)).ToListAsync(ct))
+                offer.EraseNotes();
             await db.FollowUps
                 .Where(f => db.Leases.IgnoreQueryFilters().Any(l => l.Id == f.LeaseId && l.RequestId != null && ids.Contains(l.RequestId.Value) && l.Status != LeaseStatus.Active))
                 .ExecuteUpdateAsync(s => s.SetProperty(f => f.Note, (string?)null), ct);
