@@ -1,11 +1,15 @@
 using System.Net;
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Nodes;
 using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Apartments;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Domain;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Allocation.Api.Tests;
 
@@ -121,6 +125,28 @@ public sealed class DecisionSnapshotTests : ApiTest
         Assert.That(Pseudonym(toA, 2), Is.Not.EqualTo(Pseudonym(toB, 2)), "B");
         Assert.That(Pseudonym(toA, 5), Is.Not.EqualTo(Pseudonym(toB, 5)), "C");
         Assert.That(toA.DecisionSnapshot!.Competitors.Select(x => x.Pseudonym).Intersect(toB.DecisionSnapshot!.Competitors.Select(x => x.Pseudonym)), Is.Empty);
+    }
+
+    [Test]
+    public async Task Whoever_holds_the_offer_and_request_ids_cannot_tell_which_entry_is_which_household()
+    {
+        var agreement = await Client.CreateAgreementAsync();
+        var apartment = await Client.RegisterApartmentAsync(agreement.Id);
+        var a = await QueueAsync(Api.NewRequest(agreement.Id, "violence-exposed-women"));
+        var b = await QueueAsync(Api.NewRequest(agreement.Id, "families-acute-homelessness"));
+
+        var offer = await Client.CreateOfferAsync(apartment.Id, b.Id);
+
+        var pseudonyms = offer.DecisionSnapshot!.Competitors.Select(c => c.Pseudonym).ToList();
+        foreach (var id in new[] { a.Id, b.Id })
+        {
+            // A hash keyed by nothing secret (the ids are in offers, events and the audit trail) could be recomputed.
+            var fromIds = "H-" + Convert.ToHexStringLower(HMACSHA256.HashData(offer.Id.ToByteArray(), Encoding.ASCII.GetBytes(id.ToString())))[..12];
+            Assert.That(pseudonyms, Does.Not.Contain(fromIds));
+            Assert.That(pseudonyms, Does.Not.Contain("H-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.ASCII.GetBytes($"household {offer.Id} {id}")))[..12]));
+            // Only with the API's pseudonym key, as retention does to find an erased household's entry.
+            Assert.That(pseudonyms, Does.Contain(Factory.Services.GetRequiredService<CaseReferenceProtector>().HouseholdPseudonym(offer.Id, id)));
+        }
     }
 
     private async Task<AllocationRequestResponse> QueueAsync(

@@ -5,6 +5,7 @@ using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.Network;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Retention;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Domain;
 using Allocation.Domain.Network;
 using Allocation.Api.Tests.Network;
@@ -109,7 +110,7 @@ public sealed class RetentionTests
         var toA = await client.CreateOfferAsync(second.Id, a.Id);
         await client.PostOkAsync<OfferResponse>($"/api/v1/offers/{toA.Id}/decline", new DeclineOfferRequest(DeclineReason.Safety, "too close to a known address"));
         await (await client.PostAsync($"{Lifecycle.RequestUri(a.Id)}/withdraw", null)).AssertStatusAsync(HttpStatusCode.OK);
-        var aInB = DecisionSnapshot.Pseudonym(toB.Id, a.Id);
+        var aInB = factory.Services.GetRequiredService<CaseReferenceProtector>().HouseholdPseudonym(toB.Id, a.Id);
         Assert.That(toB.DecisionSnapshot!.Competitors.Single(c => c.Pseudonym == aInB).Urgency, Is.EqualTo(Urgency.Acute), "B's snapshot ranks A, acute");
         var toAJson = await OfferJsonAsync(client, toA.Id);
         Assert.That(toAJson, Does.Contain("Acute").And.Contain("9000").And.Contain("too close"), "A's own offer tells A's case");

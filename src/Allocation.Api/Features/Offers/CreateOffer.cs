@@ -28,7 +28,7 @@ public sealed class CreateOfferValidator : AbstractValidator<CreateOfferCommand>
     }
 }
 
-public sealed class CreateOfferHandler(AllocationDbContext db, Caller caller, TimeProvider clock)
+public sealed class CreateOfferHandler(AllocationDbContext db, Caller caller, TimeProvider clock, CaseReferenceProtector protector)
     : ICommandHandler<CreateOfferCommand, OfferResponse>
 {
     public async ValueTask<OfferResponse> Handle(CreateOfferCommand command, CancellationToken ct)
@@ -44,7 +44,7 @@ public sealed class CreateOfferHandler(AllocationDbContext db, Caller caller, Ti
 
         var queue = await SnapshotQueueAsync(agreement, apartment, request, reservation, now, ct);
 
-        var offer = Offer.Make(apartment, request, respondBy, now, (offerId, _) => Snapshot(offerId, request, queue, agreement, apartment, now, reservation), reservation);
+        var offer = Offer.Make(apartment, request, respondBy, now, (offerId, _) => Snapshot(offerId, request, queue, agreement, apartment, now, reservation, protector), reservation);
         db.Offers.Add(offer);
         await db.SaveChangesAsync(ct);
         await tx.CommitAsync(ct);
@@ -104,7 +104,7 @@ public sealed class CreateOfferHandler(AllocationDbContext db, Caller caller, Ti
 
     /// <summary>The ranking among the households eligible for this apartment, as it was read under the locks of this offer.</summary>
     private static string Snapshot(Guid offerId, AllocationRequest chosen, IReadOnlyList<SnapshotRow> queue, Agreement agreement, Apartment apartment,
-        DateTimeOffset now, Reservation? reservation)
+        DateTimeOffset now, Reservation? reservation, CaseReferenceProtector protector)
     {
         var eligible = QueueOrder.Rank(queue.Where(q => q.Eligible), q => q.Entry).ToList();
         var row = queue.Single(q => q.RequestId == chosen.Id);
@@ -117,7 +117,7 @@ public sealed class CreateOfferHandler(AllocationDbContext db, Caller caller, Ti
             position,
             QueueOrder.Explain(row.Entry, position),
             mine.Checks.Select(CheckResponse.From).ToList(),
-            eligible.Select((q, i) => new CompetitorSnapshot(DecisionSnapshot.Pseudonym(offerId, q.RequestId), i + 1, q.PriorityRank,
+            eligible.Select((q, i) => new CompetitorSnapshot(protector.HouseholdPseudonym(offerId, q.RequestId), i + 1, q.PriorityRank,
                 q.Entry.Urgency, q.QueuedSince, q.RequestId == chosen.Id, Erased: false)).ToList()).Serialize();
     }
 

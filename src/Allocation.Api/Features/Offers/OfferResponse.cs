@@ -33,10 +33,10 @@ public sealed record DecisionSnapshot(
     public const string ErasedText = "Erased under retention.";
 
     /// <summary>
-    /// A competitor's pseudonym (PRODUCT §4, §6): keyed by the offer, so the same household has another one in every
-    /// offer. Retention computes it again to find an erased household's entry.
+    /// The pseudonyms of snapshots made before 2026-12-04: keyed by the offer's id alone, so whoever held a request's id
+    /// could recompute them. Retention still finds an erased household's entry in those by it.
     /// </summary>
-    public static string Pseudonym(Guid offerId, Guid requestId) =>
+    private static string UnkeyedPseudonym(Guid offerId, Guid requestId) =>
         "H-" + Convert.ToHexString(HMACSHA256.HashData(offerId.ToByteArray(), Encoding.ASCII.GetBytes(requestId.ToString())))[..12].ToLowerInvariant();
 
     /// <summary>
@@ -49,10 +49,11 @@ public sealed record DecisionSnapshot(
     /// <param name="offerId">The offer the snapshot belongs to (its pseudonyms are keyed by it).</param>
     /// <param name="chosenRequestId">The request the offer was made to.</param>
     /// <param name="erased">Requests whose case details are erased.</param>
-    public DecisionSnapshot WithErased(Guid offerId, Guid chosenRequestId, IEnumerable<Guid> erased)
+    /// <param name="protector">Computes the households' pseudonyms (<see cref="CaseReferenceProtector.HouseholdPseudonym"/>).</param>
+    public DecisionSnapshot WithErased(Guid offerId, Guid chosenRequestId, IEnumerable<Guid> erased, CaseReferenceProtector protector)
     {
         var erasedIds = erased.ToHashSet();
-        var pseudonyms = erasedIds.Select(id => Pseudonym(offerId, id)).ToHashSet();
+        var pseudonyms = erasedIds.SelectMany(id => new[] { protector.HouseholdPseudonym(offerId, id), UnkeyedPseudonym(offerId, id) }).ToHashSet();
         var chosenErased = erasedIds.Contains(chosenRequestId);
         if (!chosenErased && !Competitors.Any(c => !c.Erased && pseudonyms.Contains(c.Pseudonym))) return this;
         var snapshot = this with
@@ -66,7 +67,7 @@ public sealed record DecisionSnapshot(
 }
 
 /// <summary>A household eligible for the apartment when the offer was made, without any identifying data.</summary>
-/// <param name="Pseudonym">Pseudonym of the household (<c>H-</c> and 12 hex characters), stable within this offer only: it cannot be linked to other offers or to the case reference.</param>
+/// <param name="Pseudonym">Pseudonym of the household (<c>H-</c> and 12 hex characters), stable within this offer only: a keyed hash that cannot be linked to other offers, to the request or to the case reference.</param>
 /// <param name="PositionAmongEligible">Position among the eligible households (1 = first).</param>
 /// <param name="PriorityRank">Priority rank of the household's target group (1 = highest).</param>
 /// <param name="Urgency">The household's urgency at that moment.</param>

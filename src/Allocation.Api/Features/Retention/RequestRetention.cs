@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure.Audit;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using Allocation.Domain.Network;
@@ -38,7 +39,7 @@ public sealed class RetentionPeriods(IConfiguration configuration)
 /// they competed in) what it said of their case (<see cref="DecisionSnapshot.WithErased"/>). Reports of any date count the same before and after: they read only what is kept. Each erasure is one
 /// audited change; the audit trail itself holds no personal data and keeps its chain.
 /// </summary>
-public sealed class RequestRetention(AllocationDbContext db, AuditContext audit, TimeProvider clock, RetentionPeriods periods)
+public sealed class RequestRetention(AllocationDbContext db, AuditContext audit, TimeProvider clock, RetentionPeriods periods, CaseReferenceProtector protector)
 {
     private const int Batch = 100;
 
@@ -73,7 +74,7 @@ public sealed class RequestRetention(AllocationDbContext db, AuditContext audit,
             {
                 if (ids.Contains(offer.RequestId)) offer.EraseCaseDetails();
                 var snapshot = DecisionSnapshot.Deserialize(offer.DecisionSnapshot);
-                var reduced = snapshot.WithErased(offer.Id, offer.RequestId, due.Where(r => r.AgreementId == offer.AgreementId).Select(r => r.Id));
+                var reduced = snapshot.WithErased(offer.Id, offer.RequestId, due.Where(r => r.AgreementId == offer.AgreementId).Select(r => r.Id), protector);
                 if (!ReferenceEquals(reduced, snapshot)) offer.EraseFromSnapshot(reduced.Serialize());
             }
             // A relocation through the network that is over, with its offers' notes; one still under way keeps what the

@@ -49,6 +49,14 @@ public sealed class CaseReferenceProtector
     public string Pseudonym(string caseReference) =>
         "P-" + Convert.ToHexStringLower(HMACSHA256.HashData(_pseudonymKey, Encoding.UTF8.GetBytes(caseReference)))[..16];
 
+    /// <summary>
+    /// A household's pseudonym in one offer's decision snapshot (PRODUCT §4, §6): keyed by the pseudonym key and the offer,
+    /// so the same household has another one in every offer, and nobody, whatever ids they hold, can tell which request
+    /// an entry is. Retention computes it again to find an erased household's entry.
+    /// </summary>
+    public string HouseholdPseudonym(Guid offerId, Guid requestId) =>
+        "H-" + Convert.ToHexStringLower(HMACSHA256.HashData(_pseudonymKey, Encoding.UTF8.GetBytes($"household {offerId} {requestId}")))[..12];
+
     /// <summary>What this caller sees of a request's case reference.</summary>
     public string ShowTo(Caller caller, string owningUnit, string stored)
     {
