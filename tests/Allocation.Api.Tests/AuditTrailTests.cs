@@ -1,9 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using System.Text.Json.Nodes;
 using Allocation.Api.Features.AllocationRequests;
 using Allocation.Api.Features.AuditTrail;
 using Allocation.Api.Features.Offers;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
+using Allocation.Api.Persistence;
 using Allocation.Domain;
 using Npgsql;
 
@@ -43,6 +46,28 @@ public sealed class AuditTrailTests : ApiTest
 
         var everything = await Client.GetStringAsync($"/api/v1/audit-trail?resourceId={request.Id}&limit=200");
         Assert.That(everything, Does.Not.Contain(request.CaseReference), "the case reference is personal data");
+    }
+
+    [Test]
+    public async Task Lists_that_show_requests_details_are_audited_with_who_read_them()
+    {
+        var agreement = await Client.CreateAgreementAsync();
+        var apartment = await Client.RegisterApartmentAsync(agreement.Id);
+        await Client.CreateQueuedRequestAsync(Api.NewRequest(agreement.Id));
+        var subject = $"reader-{Guid.NewGuid():N}";
+        using var reader = Factory.CreateClient(new DevelopmentTokens.Request([Roles.Coordinator], SeedData.Botkyrka, null, null, subject, "reader-client"));
+
+        await reader.GetAsync<JsonObject>($"/api/v1/queue?agreementId={agreement.Id}");
+        await reader.GetAsync<JsonObject>($"/api/v1/apartments/{apartment.Id}/eligible-requests");
+        await reader.GetAsync<JsonObject>($"/api/v1/allocation-requests?agreementId={agreement.Id}");
+
+        var trail = await Client.GetAsync<Page<AuditEntryResponse>>("/api/v1/audit-trail?limit=200&cursor=" + await LastIdBeforeAsync());
+        Assert.That(trail.Items.Where(e => e.Actor == subject).Select(e => (e.Action, e.ResourceType, e.Outcome, e.Client)), Is.EqualTo(new[]
+        {
+            ("GetQueue", "AllocationRequest", "read", "reader-client"),
+            ("GetEligibleRequests", "AllocationRequest", "read", "reader-client"),
+            ("ListAllocationRequests", "AllocationRequest", "read", "reader-client"),
+        }));
     }
 
     [Test]

@@ -1,5 +1,6 @@
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Audit;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
 using FluentValidation;
@@ -33,7 +34,11 @@ public sealed record EligibleRequestResponse(
     string RankExplanation,
     IReadOnlyList<CheckResponse> Checks);
 
-public sealed record GetEligibleRequestsQuery(Guid ApartmentId, bool IncludeIneligible, string? Cursor, int Limit) : IQuery<Page<EligibleRequestResponse>>;
+/// <summary>The households eligible for an apartment, with their needs checked: a read of requests' details, so it is audited (PRODUCT §6).</summary>
+public sealed record GetEligibleRequestsQuery(Guid ApartmentId, bool IncludeIneligible, string? Cursor, int Limit) : IQuery<Page<EligibleRequestResponse>>, IAuditedRead
+{
+    public Guid? ResourceId => null;
+}
 
 public sealed class GetEligibleRequestsValidator : AbstractValidator<GetEligibleRequestsQuery>
 {

@@ -1,10 +1,15 @@
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Audit;
 using FluentValidation;
 using Mediator;
 
 namespace Allocation.Api.Features.Queue;
 
-public sealed record GetQueueQuery(Guid AgreementId, string? Cursor, int Limit) : IQuery<Page<QueueItemResponse>>;
+/// <summary>The queue shows each household's target group and urgency: a read of requests' details, so it is audited (PRODUCT §6).</summary>
+public sealed record GetQueueQuery(Guid AgreementId, string? Cursor, int Limit) : IQuery<Page<QueueItemResponse>>, IAuditedRead
+{
+    public Guid? ResourceId => null;
+}
 
 public sealed class GetQueueValidator : AbstractValidator<GetQueueQuery>
 {
