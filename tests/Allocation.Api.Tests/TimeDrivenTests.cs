@@ -8,6 +8,7 @@ using Allocation.Api.Features.Offers;
 using Allocation.Api.Features.Queue;
 using Allocation.Api.Features.Settlement;
 using Allocation.Api.Infrastructure;
+using Allocation.Api.Infrastructure.Auth;
 using Allocation.Domain;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -281,6 +282,25 @@ public sealed class TimeDrivenTests : ApiTest
         Assert.That((await EligibleAsync(second.Id)).Select(e => e.RequestId), Is.EqualTo(new[] { request.Id }));
         var again = await Client.CreateOfferAsync(second.Id, request.Id);
         Assert.That(again.DecisionSnapshot!.Checks.Single(c => c.Name == "cooldown").Passed, Is.True);
+    }
+
+    [Test]
+    public async Task Only_a_coordinator_sets_a_cool_down_a_case_officer_records_the_decline_without_one()
+    {
+        var agreement = await Client.CreateAgreementAsync();
+        var apartment = await Client.RegisterApartmentAsync(agreement.Id);
+        var request = await Client.CreateQueuedRequestAsync(Api.NewRequest(agreement.Id));
+        var offer = await Client.CreateOfferAsync(apartment.Id, request.Id);
+        using var caseOfficer = Factory.CreateClient(AuthorizationTests.Who(Roles.CaseOfficer, unit: request.OwningUnit));
+        var before = await Client.StateAsync(Lifecycle.RequestState(request.Id), Lifecycle.ApartmentState(apartment.Id));
+
+        await (await caseOfficer.PostAsJsonAsync($"/api/v1/offers/{offer.Id}/decline", new DeclineOfferRequest(DeclineReason.Size, CooldownDays: 10), Api.Json))
+            .AssertProblemAsync(HttpStatusCode.Forbidden, "forbidden");
+        Assert.That(await Client.StateAsync(Lifecycle.RequestState(request.Id), Lifecycle.ApartmentState(apartment.Id)), Is.EqualTo(before), "nothing changed");
+
+        var declined = await caseOfficer.PostOkAsync<OfferResponse>($"/api/v1/offers/{offer.Id}/decline", new DeclineOfferRequest(DeclineReason.Size));
+        Assert.That(declined.Status, Is.EqualTo(OfferStatus.Declined));
+        Assert.That((await Client.GetRequestAsync(request.Id)).CooldownUntil, Is.Null);
     }
 
     // ---- stall flags ----

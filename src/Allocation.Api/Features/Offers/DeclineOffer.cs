@@ -1,3 +1,4 @@
+using Allocation.Api.Infrastructure;
 using Allocation.Api.Infrastructure.Auth;
 using Allocation.Api.Persistence;
 using Allocation.Domain;
@@ -26,8 +27,13 @@ public sealed class DeclineOfferValidator : AbstractValidator<DeclineOfferComman
 
 public sealed class DeclineOfferHandler(AllocationDbContext db, Caller caller, TimeProvider clock) : ICommandHandler<DeclineOfferCommand, OfferResponse>
 {
-    public async ValueTask<OfferResponse> Handle(DeclineOfferCommand command, CancellationToken ct) =>
-        await OfferRules.ChangeAsync(db, caller, clock, command.OfferId, command.ExpectedVersion, (offer, apartment, request, now) =>
+    public async ValueTask<OfferResponse> Handle(DeclineOfferCommand command, CancellationToken ct)
+    {
+        // PRODUCT §4: a coordinator may set a cool-down; a case officer records the household's answer without one.
+        if (command.Body.CooldownDays is not null && !caller.Roles.Contains(Roles.Coordinator))
+            throw new ForbiddenException("forbidden", "Only a coordinator sets a cool-down before the next offer; record the decline without cooldownDays.");
+        return await OfferRules.ChangeAsync(db, caller, clock, command.OfferId, command.ExpectedVersion, (offer, apartment, request, now) =>
             offer.Decline(apartment, request, command.Body.Reason, command.Body.Note?.Trim(),
                 command.Body.CooldownDays is { } days ? now.AddDays(days) : null, now), ct);
+    }
 }

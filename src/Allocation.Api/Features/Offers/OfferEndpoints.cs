@@ -87,7 +87,7 @@ public static class OfferEndpoints
             .WithRequestExample(new DeclineOfferRequest(DeclineReason.District, "Too far from the children's school.", 14))
             .WithSummary("Record the household's decline")
             .WithDescription("With a reason code (Rent, Size, District, Safety, Health, Other + note) and optionally a cool-down in days before "
-                             + "the next offer. The apartment becomes available and the request returns to the queue with its original queue time. "
+                             + "the next offer, which only a coordinator sets (403 forbidden for a case officer). The apartment becomes available and the request returns to the queue with its original queue time. "
                              + "If-Match is optional.")
             .WithIfMatch(required: false)
             .Refuses(OfferRules.Unanswerable)
