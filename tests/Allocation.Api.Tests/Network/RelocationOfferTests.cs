@@ -221,6 +221,48 @@ public sealed class RelocationOfferTests : ApiTest
         Assert.That(open, Is.EqualTo(1));
     }
 
+    [Test]
+    public async Task A_member_cannot_answer_its_own_relocation_request()
+    {
+        var (_, relocation) = await _botkyrka.RelocationAsync();
+        var apartment = await _botkyrka.NetworkApartmentAsync();
+
+        await (await _botkyrka.OfferToAsync(relocation.Id, apartment.Id)).AssertProblemAsync(HttpStatusCode.Conflict, "own-relocation-request");
+        Assert.That((await _botkyrka.Coordinator.GetApartmentAsync(apartment.Id)).Status, Is.EqualTo(ApartmentStatus.Available));
+    }
+
+    [Test]
+    public async Task A_reserved_apartment_is_not_offered_to_the_network_while_its_reservation_holds()
+    {
+        var (_, relocation) = await _botkyrka.RelocationAsync();
+        var apartment = await _huddinge.NetworkApartmentAsync();
+        await _huddinge.Coordinator.ReserveOkAsync(apartment.Id, "violence-exposed-women", Factory.Clock.GetUtcNow().AddDays(10));
+
+        await (await _huddinge.OfferToAsync(relocation.Id, apartment.Id)).AssertProblemAsync(HttpStatusCode.Conflict, "apartment-reserved");
+        Assert.That((await _huddinge.Coordinator.GetApartmentAsync(apartment.Id)).Status, Is.EqualTo(ApartmentStatus.Available));
+    }
+
+    [Test]
+    public async Task A_household_holds_one_offer_at_a_time_across_its_own_queue_and_the_network()
+    {
+        // A local offer first: the household's network offer cannot be accepted while it is open.
+        var (local, relocation) = await _botkyrka.RelocationAsync();
+        var networkOffer = await _huddinge.OfferAsync(relocation.Id, (await _huddinge.NetworkApartmentAsync()).Id);
+        await _botkyrka.Coordinator.CreateOfferAsync((await _botkyrka.HousingCompany.RegisterApartmentAsync(_botkyrka.AgreementId)).Id, local.Id);
+        await (await _botkyrka.Coordinator.PostAsync($"/api/v1/network/relocation-offers/{networkOffer.Id}/accept", null))
+            .AssertProblemAsync(HttpStatusCode.Conflict, "request-not-approved");
+        Assert.That((await _botkyrka.Coordinator.GetAsync<RelocationOfferResponse>($"/api/v1/network/relocation-offers/{networkOffer.Id}")).Status,
+            Is.EqualTo(RelocationOfferStatus.Open));
+
+        // A network offer accepted first: no local offer can be made to the household.
+        var (moving, posted) = await _botkyrka.RelocationAsync();
+        var accepted = await _huddinge.OfferAsync(posted.Id, (await _huddinge.NetworkApartmentAsync()).Id);
+        await _botkyrka.Coordinator.PostOkAsync<RelocationOfferResponse>($"/api/v1/network/relocation-offers/{accepted.Id}/accept");
+        var apartment = await _botkyrka.HousingCompany.RegisterApartmentAsync(_botkyrka.AgreementId);
+        await (await _botkyrka.Coordinator.OfferAsync(apartment.Id, moving.Id)).AssertProblemAsync(HttpStatusCode.Conflict, "request-not-approved");
+        Assert.That((await _botkyrka.Coordinator.GetApartmentAsync(apartment.Id)).Status, Is.EqualTo(ApartmentStatus.Available));
+    }
+
     private static IEnumerable<string> PropertyNames(JsonNode node) => node switch
     {
         JsonObject o => o.SelectMany(p => PropertyNames(p.Value!).Prepend(p.Key)),
