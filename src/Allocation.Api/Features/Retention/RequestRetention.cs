@@ -33,11 +33,12 @@ public sealed class RetentionPeriods(IConfiguration configuration)
 /// <summary>
 /// Retention (gallring, PRODUCT §6: store the minimum): requests closed, rejected or withdrawn longer ago than their
 /// municipality's period have their case reference and free text erased and their household details reduced to what
-/// reports need (<see cref="AllocationRequest.Erase"/>); their offers lose their notes and the accessibility need, their
-/// ended leases' follow-ups their notes, their finished relocations through the network the household's needs and wish
-/// (<see cref="RelocationRequest.EraseCaseDetails"/>) and the notes on their network offers, and every decision snapshot that ranked them (their own offers' and those
-/// they competed in) what it said of their case (<see cref="DecisionSnapshot.WithErased"/>). Reports of any date count the same before and after: they read only what is kept. Each erasure is one
-/// audited change; the audit trail itself holds no personal data and keeps its chain.
+/// reports need (<see cref="AllocationRequest.Erase"/>); their offers lose their notes and the accessibility need,
+/// their ended leases' follow-ups their notes, their finished relocations through the network the household's needs and
+/// wish (<see cref="RelocationRequest.EraseCaseDetails"/>) and the notes on their network offers, and every decision
+/// snapshot that ranked them (their own offers' and those they competed in) what it said of their case
+/// (<see cref="DecisionSnapshot.WithErased"/>). Reports of any date count the same before and after: they read only
+/// what is kept. Each erasure is one audited change; the audit trail itself holds no personal data and keeps its chain.
 /// </summary>
 public sealed class RequestRetention(AllocationDbContext db, AuditContext audit, TimeProvider clock, RetentionPeriods periods, CaseReferenceProtector protector)
 {
