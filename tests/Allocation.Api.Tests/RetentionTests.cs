@@ -113,7 +113,7 @@ public sealed class RetentionTests
         var aInB = factory.Services.GetRequiredService<CaseReferenceProtector>().HouseholdPseudonym(toB.Id, a.Id);
         Assert.That(toB.DecisionSnapshot!.Competitors.Single(c => c.Pseudonym == aInB).Urgency, Is.EqualTo(Urgency.Acute), "B's snapshot ranks A, acute");
         var toAJson = await OfferJsonAsync(client, toA.Id);
-        Assert.That(toAJson, Does.Contain("Acute").And.Contain("9000").And.Contain("too close"), "A's own offer tells A's case");
+        Assert.That(toAJson, Does.Contain("Acute").And.Contain("at most 9000 SEK").And.Contain("too close"), "A's own offer tells A's case");
 
         factory.Clock.Advance(TimeSpan.FromDays(400));
         await EraseAsync(factory);
@@ -128,7 +128,7 @@ public sealed class RetentionTests
         Assert.That(snapshotA.Checks.Select(c => (c.Name, c.Passed, c.Explanation)),
             Is.EqualTo(toA.DecisionSnapshot.Checks.Select(c => (c.Name, c.Passed, DecisionSnapshot.ErasedText))));
         Assert.That(snapshotA.Competitors.Single(c => c.Chosen), Is.EqualTo(toA.DecisionSnapshot.Competitors.Single(c => c.Chosen) with { Urgency = Urgency.Normal, Erased = true }));
-        Assert.That(await OfferJsonAsync(client, toA.Id), Does.Not.Contain("Acute").And.Not.Contain("9000").And.Not.Contain("too close"));
+        Assert.That(await OfferJsonAsync(client, toA.Id), Does.Not.Contain("Acute").And.Not.Contain("at most 9000").And.Not.Contain("too close"));
 
         // B's offer: A's entry reads as A's erased request does; B's own part is untouched.
         var snapshotB = (await client.GetOfferAsync(toB.Id)).DecisionSnapshot!;
