@@ -96,10 +96,14 @@ public sealed class Lease
 
     public bool InTrial(DateOnly today) => Status == LeaseStatus.Active && today < TrialEndsOn;
 
+    /// <summary>PRODUCT §4: case officers record follow-ups during the trial, once they have happened.</summary>
     public FollowUp RecordFollowUp(DateOnly date, FollowUpResult result, string? note, DateTimeOffset now)
     {
         EnsureActive();
         if (date < StartDate) throw new DomainRuleException("follow-up-before-lease", "A follow-up cannot be dated before the lease starts.");
+        EnsureNotFuture(date, now);
+        if (date >= TrialEndsOn) // as InTrial: the trial runs until the day before TrialEndsOn
+            throw new DomainRuleException("follow-up-after-trial", $"Follow-ups are recorded during the trial period, which runs until {TrialEndsOn:yyyy-MM-dd}.");
         var followUp = new FollowUp(Guid.CreateVersion7(now), Id, date, result, note, now);
         _followUps.Add(followUp);
         return followUp;
@@ -134,7 +138,7 @@ public sealed class Lease
     private static void EnsureNotFuture(DateOnly on, DateTimeOffset now)
     {
         if (on > DateOnly.FromDateTime(now.UtcDateTime))
-            throw new DomainRuleException("date-in-future", "A takeover or termination is recorded once it has happened, not in advance.");
+            throw new DomainRuleException("date-in-future", "A takeover, termination or follow-up is recorded once it has happened, not in advance.");
     }
 
     private void EnsureActive()

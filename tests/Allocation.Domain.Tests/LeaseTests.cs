@@ -75,6 +75,20 @@ public sealed class LeaseTests
     }
 
     [Test]
+    public void A_follow_up_is_dated_within_the_trial_and_not_in_the_future()
+    {
+        var late = Assert.Throws<DomainRuleException>(() => _lease.RecordFollowUp(TrialEnd, FollowUpResult.Ok, null, At(TrialEnd.AddDays(2))));
+        var ahead = Assert.Throws<DomainRuleException>(() => _lease.RecordFollowUp(Start.AddMonths(2), FollowUpResult.Ok, null, At(Start.AddMonths(1))));
+        var last = _lease.RecordFollowUp(TrialEnd.AddDays(-1), FollowUpResult.Ok, null, At(TrialEnd.AddDays(3)));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((late!.Code, ahead!.Code), Is.EqualTo(("follow-up-after-trial", "date-in-future")));
+            Assert.That(_lease.FollowUps, Is.EqualTo(new[] { last }), "the day before trialEndsOn is the trial's last; nothing refused was recorded");
+        }
+    }
+
+    [Test]
     public void No_follow_up_is_recorded_after_the_lease_has_ended()
     {
         _lease.Terminate(_apartment, _agreement, TerminationReason.Breach, Start.AddMonths(2), false, At(Start.AddMonths(2)));

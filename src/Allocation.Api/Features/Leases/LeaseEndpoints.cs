@@ -56,11 +56,14 @@ public static class LeaseEndpoints
             .RequireRoles(Access.FollowUpLeases)
             .WithRequestExample(new RecordFollowUpRequest(new DateOnly(2026, 9, 15), FollowUpResult.Ok))
             .WithSummary("Record a follow-up")
-            .WithDescription("A case officer's follow-up of an active lease: date, result (Ok or Concern, which needs a note). If-Match is optional.")
+            .WithDescription("A case officer's follow-up of an active lease during its trial period: date (from the lease's start to the day before "
+                             + "trialEndsOn, not in the future), result (Ok or Concern, which needs a note). If-Match is optional.")
             .WithIfMatch(required: false)
             .Refuses(
                 ("lease-not-active", "the lease has already been taken over or terminated"),
-                ("follow-up-before-lease", "the follow-up is dated before the lease starts"))
+                ("follow-up-before-lease", "the follow-up is dated before the lease starts"),
+                ("follow-up-after-trial", "the follow-up is dated after the trial period"),
+                ("date-in-future", "the follow-up is dated in the future"))
             .ProducesProblems(400, 404, 412);
 
         group.MapPost("/{leaseId:guid}/takeover", async (Guid leaseId, TakeOverLeaseRequest body, IMediator mediator, HttpContext http, CancellationToken ct) =>

@@ -6,7 +6,7 @@ using Mediator;
 namespace Allocation.Api.Features.Leases;
 
 /// <summary>A follow-up of an active lease during the trial period, recorded by a case officer or coordinator.</summary>
-/// <param name="Date">Day of the follow-up (local date), not before the lease's start date.</param>
+/// <param name="Date">Day of the follow-up (local date): from the lease's start date to the day before its trial end date, and not in the future.</param>
 /// <param name="Result">Ok, or Concern (which needs a note).</param>
 /// <param name="Note">Free-text note (at most 2000 characters); required when the result is Concern.</param>
 public sealed record RecordFollowUpRequest(DateOnly Date, FollowUpResult Result, string? Note = null);
