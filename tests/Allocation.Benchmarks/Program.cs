@@ -371,7 +371,6 @@ public static class Benchmark
     }
 }
 
-/// <summary>The API as its own process, as it is deployed; killed (with its children) when disposed.</summary>
 /// <summary>
 /// A benchmark run's bound: its token is cancelled after the time limit, or by Ctrl+C or SIGTERM. Cancelling the signal
 /// lets the run's using blocks stop its API and PostgreSQL instead of the process dying with them still running.
@@ -408,6 +407,7 @@ internal sealed class RunLimit : IDisposable
     }
 }
 
+/// <summary>The API as its own process, as it is deployed; killed (with its children) when disposed.</summary>
 internal sealed class ApiProcess : IAsyncDisposable
 {
     private readonly Process _process;

@@ -71,11 +71,12 @@ public sealed class RequestRetention(AllocationDbContext db, AuditContext audit,
                 """, own.Keys.ToArray(), own.Values.ToArray(), now, fallback)).IgnoreQueryFilters().ToListAsync(ct);
             var ids = due.Select(r => r.Id).ToList();
             foreach (var request in due) request.Erase(now);
+            var erasedIn = due.ToLookup(r => r.AgreementId, r => r.Id);
             foreach (var offer in await SnapshotsRankingAsync(due, now, own.Values.Append(fallback).Min(), ct))
             {
                 if (ids.Contains(offer.RequestId)) offer.EraseCaseDetails();
                 var snapshot = DecisionSnapshot.Deserialize(offer.DecisionSnapshot);
-                var reduced = snapshot.WithErased(offer.Id, offer.RequestId, due.Where(r => r.AgreementId == offer.AgreementId).Select(r => r.Id), protector);
+                var reduced = snapshot.WithErased(offer.Id, offer.RequestId, erasedIn[offer.AgreementId], protector);
                 if (!ReferenceEquals(reduced, snapshot)) offer.EraseFromSnapshot(reduced.Serialize());
             }
             // A relocation through the network that is over, with its offers' notes; one still under way keeps what the
